@@ -1,0 +1,9 @@
+"""The tested code behind the learning log: every Python block on the site is a section of a module here.
+
+Public API:
+    pick_device -- the best available torch device: CUDA, then Apple MPS, then CPU.
+"""
+
+from snippets.device import pick_device
+
+__all__ = ["pick_device"]
