@@ -27,12 +27,14 @@ serve: install ## Serve the site with live reload on http://127.0.0.1:8000
 build: install ## Build the static site into site/ (strict)
 	$(VENV)/bin/mkdocs build --strict --site-dir site
 
-test: install ## Run every test, the strict docs build included
-	$(PY) -m pytest
-
-lint: install ## Lint and format-check the Python code
+test: install ## Lint, then run every test, the strict docs build included
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+lint: install ## Fix what ruff can fix and format the Python code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 lock: install ## Re-pin requirements/constraints.txt from what .venv holds
 	{ echo '# Exact versions CI and `make install` use. Regenerate with `make lock`.'; \

@@ -1,4 +1,4 @@
-"""MkDocs hook: posts whose original note had no date carry `date_assumed: true`; say so on the page."""
+"""MkDocs hook: posts with `date_assumed: true` (their note had no date) say so on the page."""
 
 NOTICE = (
     '!!! info "Date assumed"\n'

@@ -1,4 +1,4 @@
-"""The tested code behind the learning log: every Python block on the site is a section of a module here.
+"""The tested code behind the learning log: every Python block on the site is a section here.
 
 Public API:
     pick_device -- the best available torch device: CUDA, then Apple MPS, then CPU.

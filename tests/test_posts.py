@@ -1,0 +1,28 @@
+"""Posts have the front matter the blog needs, and assumed dates follow the weekly sequence."""
+
+import datetime
+import itertools
+
+from conftest import POSTS
+from test_site_build import POST_FILES, front_matter
+
+
+def test_one_post_per_weekly_note():
+    assert len(POST_FILES) == 4
+
+
+def test_front_matter_is_complete():
+    for post in POST_FILES:
+        meta = front_matter(post)
+        # The blog plugin needs a real YAML date; a quoted string aborts the build.
+        assert isinstance(meta["date"], datetime.date), post.name
+        assert meta["categories"] and meta["tags"] and meta["slug"], post.name
+        assert post.name.startswith(meta["date"].isoformat()), f"{post.name}: name and date differ"
+
+
+def test_assumed_dates_continue_the_weekly_sequence():
+    posts = sorted((front_matter(p) for p in POSTS.glob("*.md")), key=lambda m: m["date"])
+    assert not posts[0].get("date_assumed"), "the first post needs a real date to count from"
+    for before, post in itertools.pairwise(posts):
+        if post.get("date_assumed"):
+            assert post["date"] - before["date"] == datetime.timedelta(days=7), post["slug"]
