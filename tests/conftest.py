@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 POSTS = DOCS / "blog" / "posts"
 SNIPPETS = ROOT / "snippets"
+TESTS = ROOT / "tests"
 
 
 def build_site(config: Path, site_dir: Path) -> subprocess.CompletedProcess:

@@ -12,8 +12,8 @@ CASES = {
 }
 
 
-def twins(reference_cls, channels):
-    ours, theirs = BatchNorm(channels).double(), reference_cls(channels).double()
+def twins(reference_cls, channels, ours_cls=BatchNorm):
+    ours, theirs = ours_cls(channels).double(), reference_cls(channels).double()
     with torch.no_grad():  # start both from the same non-trivial gamma and beta
         gamma, beta = torch.rand(channels) + 0.5, torch.randn(channels)
         ours.gamma.copy_(gamma)
@@ -23,11 +23,15 @@ def twins(reference_cls, channels):
     return ours, theirs
 
 
+# --8<-- [start:check_batchnorm]
 @pytest.mark.parametrize("case", CASES)
 def test_training_steps_match_values_gradients_and_running_stats(case):
-    reference_cls, shape = CASES[case]
+    assert_matches_torch_in_training(*CASES[case])
+
+
+def assert_matches_torch_in_training(reference_cls, shape, ours_cls=BatchNorm):
     torch.manual_seed(0)
-    ours, theirs = twins(reference_cls, shape[1])
+    ours, theirs = twins(reference_cls, shape[1], ours_cls)
     for step in range(5):
         # Shifted, scaled inputs: normalisation has real work to do.
         x = (torch.randn(shape, dtype=torch.float64) * (step + 1) + 3 * step).requires_grad_()
@@ -42,6 +46,9 @@ def test_training_steps_match_values_gradients_and_running_stats(case):
         torch.testing.assert_close(ours.beta.grad, theirs.bias.grad)
         torch.testing.assert_close(ours.running_mean, theirs.running_mean)
         torch.testing.assert_close(ours.running_var, theirs.running_var)
+
+
+# --8<-- [end:check_batchnorm]
 
 
 @pytest.mark.parametrize("case", CASES)

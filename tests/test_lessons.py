@@ -14,6 +14,7 @@ from snippets.outliers import fit_constant
 from snippets.overfit import overfit_tiny_subset
 
 
+# --8<-- [start:check_outlier]
 def test_l2_is_pulled_by_an_outlier_far_more_than_l1():
     clean = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
     dirty = torch.tensor([1.0, 2.0, 3.0, 4.0, 500.0])  # one wild value
@@ -25,6 +26,9 @@ def test_l2_is_pulled_by_an_outlier_far_more_than_l1():
     assert l2_shift > 90 and l1_shift < 0.05
 
 
+# --8<-- [end:check_outlier]
+
+
 def test_dropout_sits_after_the_activation_and_before_a_linear_layer():
     layers = list(mlp_with_dropout(12, 32, 3))
     at = next(i for i, layer in enumerate(layers) if isinstance(layer, nn.Dropout))
@@ -32,6 +36,7 @@ def test_dropout_sits_after_the_activation_and_before_a_linear_layer():
     assert isinstance(layers[-1], nn.Linear), "dropout must never act on the class scores"
 
 
+# --8<-- [start:check_dropout]
 def test_dropout_silences_hidden_units_in_training_only():
     torch.manual_seed(0)
     model = mlp_with_dropout(12, 256, 3, p=0.5)
@@ -47,6 +52,9 @@ def test_dropout_silences_hidden_units_in_training_only():
     assert torch.equal(model(x), model(x))
     without_dropout = nn.Sequential(model[0], model[1], model[3])
     torch.testing.assert_close(model(x), without_dropout(x))
+
+
+# --8<-- [end:check_dropout]
 
 
 def test_relu_and_dropout_commute():
@@ -69,9 +77,13 @@ def small_model(seed=0):
     return nn.Sequential(nn.Linear(3 * 32 * 32, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
+# --8<-- [start:check_overfit]
 def test_a_working_model_memorises_ten_images():
     images, labels = tiny_subset()
     assert overfit_tiny_subset(small_model(), images, labels) == 1.0
+
+
+# --8<-- [end:check_overfit]
 
 
 def test_the_check_catches_a_broken_model():
@@ -83,6 +95,7 @@ def test_the_check_catches_a_broken_model():
     assert overfit_tiny_subset(model, images, labels) < 1.0
 
 
+# --8<-- [start:check_collapse]
 def test_stacked_linear_layers_without_activations_are_one_linear_layer():
     torch.manual_seed(0)
     stack = [nn.Linear(20, 16), nn.Linear(16, 8), nn.Linear(8, 10)]
@@ -92,6 +105,9 @@ def test_stacked_linear_layers_without_activations_are_one_linear_layer():
     assert single.weight.shape == (10, 20)
     with_relu = nn.Sequential(stack[0], nn.ReLU(), stack[1], nn.ReLU(), stack[2])
     assert not torch.allclose(single(x), with_relu(x)), "an activation breaks the collapse"
+
+
+# --8<-- [end:check_collapse]
 
 
 def store(n=500, latency=0.02):
@@ -105,9 +121,13 @@ def test_reading_per_item_pays_the_latency_every_epoch():
     assert per_item[0] >= 500 * 0.02  # at least one round trip per item
 
 
+# --8<-- [start:check_locality]
 def test_copying_once_costs_one_request_whatever_the_epochs():
     slow = store()
     waited = train_from_local_copy(slow, epochs=10)
     assert slow.requests == 1
     assert waited == pytest.approx(0.02 + slow.items.nbytes / 50e6)
     assert train_reading_per_item(store(), epochs=10) > 100 * waited
+
+
+# --8<-- [end:check_locality]

@@ -26,6 +26,7 @@ def batch(n=16, c=10, scale=3.0, seed=0):
     return logits, torch.randint(0, c, (n,), generator=g)
 
 
+# --8<-- [start:check_helper]
 def assert_same_value_and_grad(ours, theirs, logits, target):
     a = logits.clone().requires_grad_()
     b = logits.clone().requires_grad_()
@@ -34,6 +35,9 @@ def assert_same_value_and_grad(ours, theirs, logits, target):
     value_ours.backward()
     value_theirs.backward()
     torch.testing.assert_close(a.grad, b.grad)
+
+
+# --8<-- [end:check_helper]
 
 
 SCALES = [0.01, 1.0, 30.0, 1e4]  # 1e4: exp() would overflow without the max shift
@@ -46,10 +50,14 @@ def test_softmax_and_log_softmax_match_torch(scale):
     torch.testing.assert_close(log_softmax(logits), torch.log_softmax(logits, dim=1))
 
 
+# --8<-- [start:check_cross_entropy]
 @pytest.mark.parametrize("scale", SCALES)
 def test_cross_entropy_matches_torch(scale):
     logits, target = batch(scale=scale)
     assert_same_value_and_grad(cross_entropy, F.cross_entropy, logits, target)
+
+
+# --8<-- [end:check_cross_entropy]
 
 
 def test_cross_entropy_is_finite_and_exact_for_huge_logits():
@@ -59,6 +67,7 @@ def test_cross_entropy_is_finite_and_exact_for_huge_logits():
     assert loss.item() == pytest.approx(1e4)  # row 0 is wrong by 2e4, row 1 right: mean 1e4
 
 
+# --8<-- [start:check_hinge]
 @pytest.mark.parametrize("scale", SCALES)
 def test_hinge_is_torch_multi_margin_times_classes(scale):
     logits, target = batch(scale=scale)
@@ -68,16 +77,23 @@ def test_hinge_is_torch_multi_margin_times_classes(scale):
     )
 
 
+# --8<-- [end:check_hinge]
+
+
 def test_hinge_worked_example_from_the_post():
     loss = multiclass_hinge(torch.tensor([[3.2, 5.1, -1.7]]), torch.tensor([0]))
     assert loss.item() == pytest.approx(2.9)
 
 
+# --8<-- [start:check_regression]
 @pytest.mark.parametrize(("ours", "theirs"), [(mse, F.mse_loss), (l1, F.l1_loss)])
 def test_regression_losses_on_one_hot_targets_match_torch(ours, theirs):
     logits, target = batch()
     one_hot = F.one_hot(target, logits.shape[1]).to(logits.dtype)
     assert_same_value_and_grad(ours, lambda x, y: theirs(x, one_hot), logits, target)
+
+
+# --8<-- [end:check_regression]
 
 
 @pytest.mark.parametrize(("ours", "theirs"), [(mse, F.mse_loss), (l1, F.l1_loss)])
@@ -105,11 +121,15 @@ def test_softmax_rows_sum_to_one(rows):
     assert (p >= 0).all()
 
 
+# --8<-- [start:check_softmax_shift]
 @settings(max_examples=60, deadline=None)
 @given(logit_rows, st.floats(-1e3, 1e3))
 def test_softmax_ignores_a_constant_added_to_a_row(rows, constant):
     logits = torch.tensor(rows)
     torch.testing.assert_close(softmax(logits + constant), softmax(logits))
+
+
+# --8<-- [end:check_softmax_shift]
 
 
 @settings(max_examples=60, deadline=None)
