@@ -36,7 +36,9 @@ def unpack(data: Any, names: Sequence[str] | None) -> tuple[np.ndarray, list[str
         raise TypeError("name the elements (or oxides) on axis 0 of an array")
     values = np.asarray(data, dtype=np.float64)
     if values.ndim == 0 or values.shape[0] != len(names):
-        raise ValueError(f"axis 0 has {values.shape[:1]} entries but {len(names)} names")
+        raise ValueError(
+            f"axis 0 has {values.shape[0] if values.ndim else 0} entries but {len(names)} names"
+        )
     return values, list(names), lambda out, new: out
 
 

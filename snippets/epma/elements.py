@@ -1,12 +1,12 @@
-"""Atomic weights from `periodictable` (IUPAC 2021 abridged standard atomic weights)."""
+"""Atomic weights from `periodictable`: the IUPAC/CIAAW 2021 standard atomic weights."""
 
 import numpy as np
 import periodictable
 
 # Where every atomic weight in this package comes from; reported in the tool's output.
 ATOMIC_WEIGHTS_SOURCE = (
-    f"periodictable {periodictable.__version__}: IUPAC/CIAAW 2021 abridged standard atomic "
-    "weights (Prohaska et al., Pure Appl. Chem. 94, 2022)"
+    f"periodictable {periodictable.__version__}: IUPAC/CIAAW 2021 standard atomic weights, "
+    "abridged where IUPAC gives an interval (Prohaska et al., Pure Appl. Chem. 94, 2022)"
 )
 
 

@@ -35,7 +35,7 @@ class Summary:
 
 
 @contextmanager
-def atomic_output(path: Path | None, stdout: IO[str] = sys.stdout) -> Iterator[IO[str]]:
+def atomic_output(path: Path | None, stdout: IO[str] | None = None) -> Iterator[IO[str]]:
     """A text file that appears at `path` only if the block finishes; stdout gets nothing
     until then either. On any error the temporary file is removed."""
     descriptor, temporary = tempfile.mkstemp(
@@ -50,7 +50,7 @@ def atomic_output(path: Path | None, stdout: IO[str] = sys.stdout) -> Iterator[I
             os.replace(temporary, path)
         else:
             with open(temporary, newline="") as done:
-                shutil.copyfileobj(done, stdout)
+                shutil.copyfileobj(done, stdout or sys.stdout)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
@@ -62,7 +62,7 @@ def convert_csv(
     operation: str,
     options: Options,
     chunk_rows: int = CHUNK_ROWS,
-    stdout: IO[str] = sys.stdout,
+    stdout: IO[str] | None = None,
 ) -> Summary:
     """Read `source` chunk by chunk, check and convert each, write `output` (or stdout).
     Raises InputError, naming row and column, before anything is written."""
@@ -101,7 +101,7 @@ def convert_csv(
                 new["normalised"] = "yes" if options.normalise else "no"
                 new["flag"] = flags
                 pd.concat([chunk, new], axis=1).to_csv(
-                    out, header=summary.rows == 0, index=False, float_format="%.6g"
+                    out, header=summary.rows == 0, index=False, float_format="%.10g"
                 )
                 summary.rows += len(chunk)
             if summary.rows == 0:

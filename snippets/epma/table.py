@@ -66,7 +66,11 @@ def split_unit(header: str) -> tuple[str, str | None]:
 def recognise(columns: Sequence[str], labels: Sequence[str] = ()) -> list[Analyte]:
     """The analyte columns of a header, checked: no unknown names, no element beside its
     own oxide, no analyte twice, not elements and oxides mixed."""
-    repeated = sorted({c for c in columns if list(columns).count(c) > 1})
+    # pandas renames a repeated header 'SiO2' to 'SiO2.1': catch both spellings.
+    repeated = sorted(
+        {c for c in columns if list(columns).count(c) > 1}
+        | {m[1] for c in columns if (m := re.match(r"^(.*)\.\d+$", c)) and m[1] in columns}
+    )
     if repeated:
         raise InputError(f"header: column(s) {repeated} appear more than once")
     analytes = []

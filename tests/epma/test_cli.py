@@ -1,0 +1,210 @@
+"""The command line: CSV in, CSV out; bad input stops with row and column, writes nothing."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from snippets.epma.cli import main
+from snippets.epma.files import convert_csv
+from snippets.epma.table import InputError, Options
+
+OLIVINE = """Spot,Comment,SiO2 (wt%),FeO (wt%),MgO (wt%),Total
+1,core,40.85,9.42,49.51,99.78
+2,rim,40.12,12.03,47.20,99.35
+3,low total,38.00,9.00,46.00,93.00
+"""
+
+
+def run(tmp_path, capsys, text, *args, name="in.csv"):
+    source = tmp_path / name
+    source.write_text(text)
+    output = tmp_path / "out.csv"
+    code = main([*args, str(source), "-o", str(output)])
+    return code, output, capsys.readouterr().err
+
+
+def leftovers(tmp_path):
+    return sorted(p.name for p in tmp_path.iterdir() if p.name != "in.csv")
+
+
+def test_to_atomic_keeps_input_columns_and_adds_named_ones(tmp_path, capsys):
+    code, output, _ = run(tmp_path, capsys, OLIVINE, "to-atomic")
+    assert code == 0
+    table = pd.read_csv(output, keep_default_na=False)
+    assert list(table.columns[:6]) == [
+        "Spot",
+        "Comment",
+        "SiO2 (wt%)",
+        "FeO (wt%)",
+        "MgO (wt%)",
+        "Total",
+    ]
+    for column in ("Si_wt%", "O_wt%", "Si_at%", "Fe_at%", "O_at%", "total", "normalised", "flag"):
+        assert column in table.columns
+    assert table["Comment"].tolist() == ["core", "rim", "low total"]
+    assert table.loc[0, "total"] == pytest.approx(99.78)
+    assert table[[c for c in table if c.endswith("_at%")]].sum(axis=1).tolist() == pytest.approx(
+        [100] * 3
+    )
+    assert table["flag"].tolist()[:2] == ["", ""]
+    assert "93.00% outside 98.5-101.5%" in table.loc[2, "flag"], (
+        "suspicious rows are flagged, not dropped"
+    )
+    meta = json.loads((tmp_path / "out.csv.meta.json").read_text())
+    assert "periodictable" in meta["atomic_weights"] and meta["rows"] == 3
+    assert meta["normalised"] is False
+
+
+def test_normalise_is_applied_and_said(tmp_path, capsys):
+    code, output, _ = run(tmp_path, capsys, OLIVINE, "to-atomic", "--normalise")
+    table = pd.read_csv(output)
+    assert code == 0 and set(table["normalised"]) == {"yes"}
+    assert table.loc[2, "total"] == pytest.approx(93.0), "the analytical total survives"
+    wt = table[[c for c in table if c.endswith("_wt%")]].sum(axis=1)
+    assert wt.tolist() == pytest.approx([100] * 3)
+
+
+def test_formula_with_droop_and_end_members(tmp_path, capsys):
+    code, output, _ = run(
+        tmp_path,
+        capsys,
+        OLIVINE,
+        "formula",
+        "--oxygens",
+        "4",
+        "--cations",
+        "3",
+        "--fe3",
+        "droop",
+        "--end-members",
+        "olivine",
+    )
+    table = pd.read_csv(output)
+    assert code == 0
+    for column in (
+        "Si_apfu",
+        "Mg_apfu",
+        "Fe2+_apfu",
+        "Fe3+_apfu",
+        "O_apfu",
+        "cation_sum",
+        "Fo",
+        "Fa",
+    ):
+        assert column in table.columns
+    assert table["cation_sum"].tolist() == pytest.approx([3, 3, 3])
+
+
+def test_to_weight_and_to_oxide(tmp_path, capsys):
+    code, output, _ = run(tmp_path, capsys, "id,Mg,Si,O\na,28.5714,14.2857,57.1429\n", "to-weight")
+    assert code == 0 and pd.read_csv(output).loc[0, "Mg_wt%"] == pytest.approx(34.551, abs=1e-3)
+    code, output, _ = run(
+        tmp_path,
+        capsys,
+        "id,Fe,Si\na,30,20\n",
+        "to-oxide",
+        "--oxide",
+        "Fe=Fe2O3",
+        "--reject-total",
+        "10",
+        "200",
+    )
+    table = pd.read_csv(output)
+    assert code == 0 and {"Fe2O3_wt%", "SiO2_wt%"} <= set(table.columns)
+
+
+def test_standard_output_when_no_file_is_named(tmp_path, capsys):
+    (tmp_path / "in.csv").write_text(OLIVINE)
+    assert main(["to-atomic", str(tmp_path / "in.csv")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Spot,Comment,") and len(out.splitlines()) == 4
+
+
+def test_a_stage_coordinate_named_like_an_element_can_be_kept(tmp_path, capsys):
+    text = "X,Y,SiO2,MgO\n1.5,2.5,42.7,57.3\n"
+    code, output, _ = run(tmp_path, capsys, text, "to-atomic", "--label", "Y")
+    assert code == 0 and pd.read_csv(output).loc[0, "Y"] == 2.5
+    assert "Y_at%" not in pd.read_csv(output).columns
+
+
+BAD = {
+    "unknown element": ("Spot,Qq wt%,MgO\n1,40,50\n", "column 'Qq wt%'"),
+    "unknown oxide": ("Spot,Xx2O3,MgO\n1,40,50\n", "unknown oxide 'Xx2O3'"),
+    "element and its oxide": ("Spot,Fe,FeO,MgO\n1,5,5,50\n", "'Fe' and 'FeO' are both Fe"),
+    "negative value": (
+        "Spot,SiO2,MgO\n1,40,60\n2,41,-0.5\n",
+        "row 2 (line 3), column 'MgO': negative",
+    ),
+    "empty cell": ("Spot,SiO2,MgO\n1,40,60\n2,,59\n", "row 2 (line 3), column 'SiO2': empty cell"),
+    "NaN": ("Spot,SiO2,MgO\n1,NaN,60\n", "row 1 (line 2), column 'SiO2': 'NaN' is not"),
+    "text in a number column": ("Spot,SiO2,MgO\n1,40,sixty\n", "column 'MgO': text 'sixty'"),
+    "total far from 100": ("Spot,SiO2,MgO\n1,40,59\n2,4.0,5.9\n", "row 2 (line 3): 9.90%"),
+    "empty file": ("", "empty CSV"),
+    "header only": ("Spot,SiO2,MgO\n", "no data rows"),
+    "malformed": ("Spot,SiO2,MgO\n1,40,60\n2,40,59,7\n", "malformed CSV"),
+    "no analytes": ("Spot,Comment\n1,x\n", "no element or oxide columns"),
+    "repeated column": ("SiO2,SiO2\n1,2\n", "more than once"),
+}
+
+
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_bad_input_stops_with_a_message_and_writes_nothing(tmp_path, capsys, case):
+    text, message = BAD[case]
+    code, _, err = run(tmp_path, capsys, text, "to-atomic")
+    assert code == 2
+    assert message in err, err
+    assert leftovers(tmp_path) == [], "no output, no metadata, no temporary file"
+
+
+def test_missing_file(tmp_path, capsys):
+    assert main(["to-atomic", str(tmp_path / "nope.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_negative_values_can_be_set_to_zero(tmp_path, capsys):
+    code, output, _ = run(
+        tmp_path,
+        capsys,
+        "Spot,SiO2,MgO,NiO\n1,42.7,57.3,-0.02\n",
+        "to-atomic",
+        "--negative",
+        "zero",
+    )
+    assert code == 0 and pd.read_csv(output).loc[0, "Ni_at%"] == 0
+
+
+def test_chunks_give_the_same_table_and_a_late_error_writes_nothing(tmp_path):
+    rows = "".join(f"{i},{40 + i % 3},{58 - i % 3}\n" for i in range(100))
+    whole, chunked = io.StringIO(), io.StringIO()
+    convert_csv(io.StringIO("n,SiO2,MgO\n" + rows), None, "to-atomic", Options(), stdout=whole)
+    convert_csv(
+        io.StringIO("n,SiO2,MgO\n" + rows),
+        None,
+        "to-atomic",
+        Options(),
+        chunk_rows=7,
+        stdout=chunked,
+    )
+    assert chunked.getvalue() == whole.getvalue()
+    output = tmp_path / "out.csv"
+    with pytest.raises(InputError, match="row 101 \\(line 102\\), column 'MgO'"):
+        convert_csv(
+            io.StringIO("n,SiO2,MgO\n" + rows + "100,40,x\n"),
+            output,
+            "to-atomic",
+            Options(),
+            chunk_rows=7,
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_module_and_help_run_as_a_program():
+    result = subprocess.run(
+        [sys.executable, "-m", "snippets.epma", "formula", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "--oxygens" in result.stdout and "Droop" in result.stdout
