@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help install serve build test lint lock vendor-katex clean
+.PHONY: help install serve build test lint lock vendor-katex bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ lint: install ## Fix what ruff can fix and format the Python code
 lock: install ## Re-pin requirements/constraints.txt from what .venv holds
 	{ echo '# Exact versions CI and `make install` use. Regenerate with `make lock`.'; \
 	  $(PY) -m pip freeze --exclude-editable; } > $(LOCK).tmp && mv $(LOCK).tmp $(LOCK)
+
+bench: install ## Run the benchmarks (installs the libraries they compare with)
+	$(PY) -m pip install --quiet --constraint $(LOCK) --editable '.[dev,bench]'
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 vendor-katex: install ## Fetch KaTeX from the npm registry into docs/assets/katex
 	$(PY) scripts/vendor_katex.py

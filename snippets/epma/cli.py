@@ -113,6 +113,13 @@ def _common(command: argparse.ArgumentParser) -> None:
         help="negative values (below detection): stop with an error, or set them to 0",
     )
     command.add_argument(
+        "--decimals",
+        type=int,
+        default=6,
+        metavar="N",
+        help="round the added columns to N decimals (default 6; -1 keeps full precision)",
+    )
+    command.add_argument(
         "--label",
         action="append",
         default=[],
@@ -139,6 +146,7 @@ def options_from(args: argparse.Namespace) -> Options:
         cations=getattr(args, "cations", None),
         fe3=getattr(args, "fe3", None),
         mineral=getattr(args, "end_members", None),
+        decimals=None if args.decimals < 0 else args.decimals,
     )
 
 

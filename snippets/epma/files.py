@@ -87,22 +87,22 @@ def convert_csv(
                 values = parse_values(chunk, analytes, summary.rows + 1, options)
                 columns, total = convert(values, analytes, operation, options)
                 _reject_far_totals(total, summary.rows + 1, options.reject_total)
-                outside = (total < low) | (total > high)
-                flags = [
-                    f"total {t:.2f}% outside {low:g}-{high:g}%" if o else ""
-                    for t, o in zip(total, outside, strict=True)
+                outside = np.flatnonzero((total < low) | (total > high))
+                flags = np.full(len(total), "", dtype=object)
+                flags[outside] = [
+                    f"total {t:.2f}% outside {low:g}-{high:g}%" for t in total[outside]
                 ]
-                summary.flagged_rows += int(outside.sum())
+                summary.flagged_rows += len(outside)
                 new = pd.DataFrame(columns, index=chunk.index)
+                if options.decimals is not None:
+                    new = new.round(options.decimals)
                 clash = set(new.columns) & set(header)
                 if clash:
                     raise InputError(f"header: output column(s) {sorted(clash)} already in input")
-                new["total"] = total
+                new["total"] = total if options.decimals is None else total.round(options.decimals)
                 new["normalised"] = "yes" if options.normalise else "no"
                 new["flag"] = flags
-                pd.concat([chunk, new], axis=1).to_csv(
-                    out, header=summary.rows == 0, index=False, float_format="%.10g"
-                )
+                pd.concat([chunk, new], axis=1).to_csv(out, header=summary.rows == 0, index=False)
                 summary.rows += len(chunk)
             if summary.rows == 0:
                 raise InputError("no data rows below the header")

@@ -53,6 +53,7 @@ class Options:
     cations: float | None = None
     fe3: str | None = None
     mineral: str | None = None  # end-members for olivine, feldspar or pyroxene
+    decimals: int | None = 6  # round the added columns; None keeps full float precision
 
 
 def split_unit(header: str) -> tuple[str, str | None]:
