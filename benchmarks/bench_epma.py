@@ -10,6 +10,8 @@ Targets (issue 4): >= 2x faster than exspy, <= 2x the bandwidth floor, peak extr
 <= one copy of the map, the CSV converted without loading it at once.
 """
 
+import datetime
+import os
 import platform
 import statistics
 import subprocess
@@ -24,7 +26,17 @@ import numpy as np
 from snippets.epma import weight_to_atomic
 from snippets.epma.elements import atomic_weights
 
+RESULTS = Path(__file__).parent / "results" / "epma.md"
 ELEMENTS = ["Si", "Al", "Fe", "Mg", "Ca", "Na", "K", "O"]
+REPORT: list[str] = []
+
+
+def say(line: str = "") -> None:
+    """Print a result line and keep it for the record the docs include."""
+    print(line)
+    REPORT.append(line)
+
+
 SHAPE = (len(ELEMENTS), 1024, 1024)
 REPEATS = 7
 
@@ -63,7 +75,7 @@ def peak_extra_bytes(function) -> int:
 def bench_map() -> None:
     rng = np.random.default_rng(0)
     weight = rng.uniform(0.1, 40.0, size=SHAPE)
-    print(f"map: float64 {SHAPE}, {weight.nbytes / 2**20:.0f} MiB; median of {REPEATS} runs")
+    say(f"map: float64 {SHAPE}, {weight.nbytes / 2**20:.0f} MiB; median of {REPEATS} runs")
 
     destination = np.empty_like(weight)
     floor = median_seconds(lambda: np.copyto(destination, weight))
@@ -73,7 +85,7 @@ def bench_map() -> None:
         from exspy.material import weight_to_atomic as exspy_weight_to_atomic
     except ImportError:
         exspy_time = None
-        print("exspy is not installed: `make bench` installs it")
+        say("exspy is not installed: `make bench` installs it")
     else:
         expected = exspy_weight_to_atomic(weight, ELEMENTS)
         np.testing.assert_allclose(weight_to_atomic(weight, ELEMENTS), expected, rtol=1e-3)
@@ -82,15 +94,15 @@ def bench_map() -> None:
     naive = median_seconds(lambda: naive_loop(weight), repeats=1)
     rows.append(("naive per-analysis Python loop (1 run)", naive))
     for name, seconds in rows:
-        print(f"  {name:42s} {seconds * 1e3:10.1f} ms")
+        say(f"  {name:42s} {seconds * 1e3:10.1f} ms")
 
     extra = peak_extra_bytes(lambda: weight_to_atomic(weight, ELEMENTS))
-    print("ratios:")
+    say("ratios:")
     if exspy_time:
-        print(f"  exspy / ours            {exspy_time / ours:6.2f}x   (target >= 2)")
-    print(f"  ours / bandwidth floor  {ours / floor:6.2f}x   (target <= 2)")
-    print(f"  naive loop / ours       {naive / ours:6.0f}x")
-    print(f"  peak extra memory       {extra / weight.nbytes:6.2f} map copies   (target <= 1)")
+        say(f"  exspy / ours            {exspy_time / ours:6.2f}x   (target >= 2)")
+    say(f"  ours / bandwidth floor  {ours / floor:6.2f}x   (target <= 2)")
+    say(f"  naive loop / ours       {naive / ours:6.0f}x")
+    say(f"  peak extra memory       {extra / weight.nbytes:6.2f} map copies   (target <= 1)")
 
 
 def write_probe_csv(path: Path, rows: int) -> None:
@@ -129,7 +141,7 @@ def bench_csv(rows: int = 1_000_000) -> None:
         source, output = Path(folder) / "probe.csv", Path(folder) / "atomic.csv"
         write_probe_csv(source, rows)
         size = source.stat().st_size / 2**20
-        print(f"CSV: {rows:,} rows, {size:.0f} MiB")
+        say(f"CSV: {rows:,} rows, {size:.0f} MiB")
         _, baseline_rss = child_run("import snippets.epma.cli")
         stream_s, stream_rss = child_run(
             "from snippets.epma.cli import main; "
@@ -140,15 +152,33 @@ def bench_csv(rows: int = 1_000_000) -> None:
         )
         out_rows = sum(1 for _ in output.open()) - 1
         assert out_rows == rows, f"converted {out_rows} rows of {rows}"
-        print(f"  import only                  peak RSS {baseline_rss:7.0f} MiB")
-        print(f"  epma to-atomic (streaming)   {stream_s:6.1f} s, peak RSS {stream_rss:7.0f} MiB")
-        print(f"  pandas reading it whole      {whole_s:6.1f} s, peak RSS {whole_rss:7.0f} MiB")
-        print(f"  rows per second (streaming)  {rows / stream_s:,.0f}")
+        say(f"  import only                  peak RSS {baseline_rss:7.0f} MiB")
+        say(f"  epma to-atomic (streaming)   {stream_s:6.1f} s, peak RSS {stream_rss:7.0f} MiB")
+        say(f"  pandas reading it whole      {whole_s:6.1f} s, peak RSS {whole_rss:7.0f} MiB")
+        say(f"  rows per second (streaming)  {rows / stream_s:,.0f}")
+
+
+def machine() -> str:
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    models = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    model = models[0] if models else platform.machine()
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def write_record() -> None:
+    """benchmarks/results/epma.md, included by docs/guides/epma.md: written whole or not at all."""
+    stamp = datetime.date.today().isoformat()
+    text = f"Measured {stamp} by `make bench` on {machine()}:\n\n```text\n"
+    text += "\n".join(REPORT) + "\n```\n"
+    RESULTS.parent.mkdir(exist_ok=True)
+    partial = RESULTS.with_suffix(".tmp")
+    partial.write_text(text)
+    partial.replace(RESULTS)
+    print(f"recorded in {RESULTS}")
 
 
 if __name__ == "__main__":
-    print(
-        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
-    )
+    print(machine())
     bench_map()
     bench_csv()
+    write_record()
