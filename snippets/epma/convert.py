@@ -6,7 +6,9 @@ same names do. A pandas DataFrame (one column per element) or a mapping of name 
 works too, and comes back as the same type.
 """
 
+import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -16,6 +18,7 @@ from snippets.epma.elements import atomic_weights
 from snippets.epma.oxides import Oxide, default_oxide, oxide
 
 BLOCK = 4096  # analyses per block: 8 elements x 4096 x 8 bytes = 256 KiB, stays in cache
+THREADS = os.cpu_count() or 1
 
 Wrap = Callable[[np.ndarray, list[str]], Any]
 
@@ -49,12 +52,18 @@ def scale_to_percent(values: np.ndarray, factors: np.ndarray) -> np.ndarray:
     flat = values.reshape(len(values), -1)
     out = np.empty(flat.shape, dtype=np.float64)
     f = np.asarray(factors, dtype=np.float64)[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):  # an all-zero analysis gives NaN
-        for start in range(0, flat.shape[1], BLOCK):
-            block = np.multiply(
-                flat[:, start : start + BLOCK], f, out=out[:, start : start + BLOCK]
-            )
-            block *= 100.0 / block.sum(axis=0)
+
+    def convert(starts: range) -> None:
+        with np.errstate(invalid="ignore", divide="ignore"):  # all-zero analysis: NaN
+            for start in starts:
+                part = slice(start, start + BLOCK)
+                block = np.multiply(flat[:, part], f, out=out[:, part])  # one read, one write
+                block *= 100.0 / block.sum(axis=0)  # in cache
+
+    starts = range(0, flat.shape[1], BLOCK)
+    threads = max(1, min(THREADS, len(starts)))  # numpy releases the GIL: blocks in parallel
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(convert, [starts[i::threads] for i in range(threads)]))
     return out.reshape(values.shape)
 
 
