@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help install serve build test lint lock vendor-katex clean
+.PHONY: help install serve build test lint lock bench bench-gpu vendor-katex clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -31,6 +31,14 @@ test: install ## Lint, then run every test, the strict docs build included
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+
+bench: install ## CPU benchmarks of the CIFAR trainer on ../shared/data/cifar10-subset (minutes)
+	$(PY) -m benchmarks.pipeline
+	$(PY) -m benchmarks.time_to_accuracy
+	$(PY) -m benchmarks.speednet_cpu
+
+bench-gpu: install ## speednet images/s on a GPU (DATA=path/to/cifar10 adds time to accuracy)
+	$(PY) -m benchmarks.speednet_gpu $(if $(DATA),--data-dir $(DATA))
 
 lint: install ## Fix what ruff can fix and format the Python code
 	$(VENV)/bin/ruff check --fix .
