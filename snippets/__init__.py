@@ -2,6 +2,9 @@
 
 Public API:
     pick_device -- the best available torch device: CUDA, then Apple MPS, then CPU.
+
+Subpackages:
+    snippets.cifar -- the CIFAR-10 trainer: `train(TrainConfig(...))`, `python -m snippets.cifar`.
 """
 
 from snippets.device import pick_device
