@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help install serve build test lint lock vendor-katex bench clean
+.PHONY: help install serve build test lint lock bench bench-epma bench-cifar bench-gpu vendor-katex clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -32,6 +32,20 @@ test: install ## Lint, then run every test, the strict docs build included
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
+bench: bench-epma bench-cifar ## Every CPU benchmark; figures are recorded for the docs
+
+bench-epma: install ## EPMA converter vs exspy, a Python loop and a bandwidth floor (installs exspy)
+	$(PY) -m pip install --quiet --constraint $(LOCK) --editable '.[dev,bench]'
+	$(PY) -m benchmarks.epma
+
+bench-cifar: install ## CPU benchmarks of the CIFAR trainer on ../shared/data/cifar10-subset (minutes)
+	$(PY) -m benchmarks.pipeline
+	$(PY) -m benchmarks.time_to_accuracy
+	$(PY) -m benchmarks.speednet_cpu
+
+bench-gpu: install ## speednet images/s on a GPU (DATA=path/to/cifar10 adds time to accuracy)
+	$(PY) -m benchmarks.speednet_gpu $(if $(DATA),--data-dir $(DATA))
+
 lint: install ## Fix what ruff can fix and format the Python code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -39,10 +53,6 @@ lint: install ## Fix what ruff can fix and format the Python code
 lock: install ## Re-pin requirements/constraints.txt from what .venv holds
 	{ echo '# Exact versions CI and `make install` use. Regenerate with `make lock`.'; \
 	  $(PY) -m pip freeze --exclude-editable; } > $(LOCK).tmp && mv $(LOCK).tmp $(LOCK)
-
-bench: install ## Run the benchmarks (installs the libraries they compare with)
-	$(PY) -m pip install --quiet --constraint $(LOCK) --editable '.[dev,bench]'
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 vendor-katex: install ## Fetch KaTeX from the npm registry into docs/assets/katex
 	$(PY) scripts/vendor_katex.py

@@ -1,6 +1,7 @@
 """The tested code behind the learning log: every Python block on the site is a section here.
 
 Subpackages and modules:
+    snippets.cifar         the CIFAR-10 trainer: train(TrainConfig(...)), python -m snippets.cifar
     snippets.epma          EPMA converter: weight/atomic %, oxides, mineral formulas (+ CLI)
     snippets.losses        softmax, cross-entropy, hinge, MSE and L1 from scratch
     snippets.batchnorm     batch normalisation from scratch

@@ -1,0 +1,42 @@
+"""speednet on the shared CIFAR-10 subset on the CPU: test accuracy within a 10-minute budget.
+
+Run: `python -m benchmarks.speednet_cpu` (prints the wall time, including data loading and
+every test pass, and the accuracy after each epoch).
+"""
+
+import argparse
+import time
+
+from benchmarks.common import SUBSET, machine
+from snippets.cifar import TrainConfig, train
+
+# The CPU recipe: half airbench's width (full width runs ~5x slower on 2 cores).
+RECIPE = TrainConfig(
+    model="speednet", width=0.5, epochs=8, batch_size=128, lr=0.2, device="cpu", progress=False
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", default=str(SUBSET))
+    parser.add_argument("--epochs", type=int, default=RECIPE.epochs)
+    args = parser.parse_args()
+    start = time.perf_counter()
+    config = RECIPE.__class__(**{**vars(RECIPE), "data_dir": args.data_dir, "epochs": args.epochs})
+    result = train(config)
+    wall = time.perf_counter() - start
+    print(f"machine: {machine()}")
+    for row in result.history:
+        print(
+            f"  epoch {row['epoch']:2d}: test accuracy {row['test_acc']:.2%}  "
+            f"({row['images_per_second']:.0f} images/s)"
+        )
+    print(
+        f"speednet width {config.width}, {config.epochs} epochs: test accuracy "
+        f"{result.final['test_acc']:.2%} in {wall / 60:.1f} min wall "
+        "(target >= 60 % within 10 min)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""speednet throughput on a GPU: images/s and seconds per epoch on CIFAR-shaped data, and
+time-to-accuracy on the full CIFAR-10 when it is present.
+
+Made for a GPU (bf16 autocast, channels_last, cudnn.benchmark); `--tiny` runs a few steps of a
+narrow net on the CPU so the script itself stays tested. Run: `python -m benchmarks.speednet_gpu`.
+"""
+
+import argparse
+import time
+
+import torch
+
+from snippets.cifar import TrainConfig, build_model, train
+from snippets.cifar.data import find_batches
+from snippets.cifar.distributed import choose_device
+from snippets.cifar.records import device_name
+from snippets.cifar.train import autocast, make_optimizer
+
+
+def throughput(device: torch.device, width: float, batch: int, steps: int) -> float:
+    """Training images/s of speednet on random CIFAR-shaped batches already on the device."""
+    model = build_model("speednet", width=width).to(device)
+    x = torch.randn(batch, 3, 32, 32, device=device)
+    if device.type == "cuda":
+        model, x = (
+            model.to(memory_format=torch.channels_last),
+            x.contiguous(memory_format=torch.channels_last),
+        )
+        torch.backends.cudnn.benchmark = True
+    y = torch.randint(0, 10, (batch,), device=device)
+    optimizer = make_optimizer(model, TrainConfig(lr=0.1, weight_decay=5e-4))
+    for i in range(steps + 3):  # 3 warm-up steps: cudnn picks its kernels
+        if i == 3:
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+        with autocast(device):
+            loss = torch.nn.functional.cross_entropy(model(x).float(), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return batch * steps / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--data-dir", help="full CIFAR-10: also measure time to accuracy")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--tiny", action="store_true", help="a few CPU steps of a narrow net")
+    args = parser.parse_args()
+    device = torch.device("cpu") if args.tiny else choose_device(args.device)
+    width, batch, steps = (0.125, 16, 2) if args.tiny else (1.0, 1024, 50)
+    rate = throughput(device, width, batch, steps)
+    print(f"device: {device_name(device)}")
+    print(
+        f"speednet width {width}: {rate:,.0f} training images/s at batch {batch}; "
+        f"one 50,000-image epoch = {50_000 / rate:.2f}s"
+    )
+    if args.data_dir and not args.tiny:
+        folder = find_batches(__import__("pathlib").Path(args.data_dir))
+        if folder is None:
+            print(f"no CIFAR-10 in {args.data_dir}: skipping time to accuracy")
+            return
+        result = train(
+            TrainConfig(
+                model="speednet",
+                epochs=args.epochs,
+                batch_size=1024,
+                lr=0.2,
+                data_dir=args.data_dir,
+                device=str(device),
+                progress=False,
+            )
+        )
+        spent = 0.0
+        for row in result.history:
+            spent += row["seconds"]
+            print(
+                f"epoch {row['epoch']}: {spent:6.1f}s training, test accuracy {row['test_acc']:.2%}"
+            )
+
+
+if __name__ == "__main__":
+    main()
