@@ -10,9 +10,6 @@ Targets (issue 4): >= 2x faster than exspy, <= 2x the bandwidth floor, peak extr
 <= one copy of the map, the CSV converted without loading it at once.
 """
 
-import datetime
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -23,20 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.record import Record, machine
 from snippets.epma import weight_to_atomic
 from snippets.epma.elements import atomic_weights
 
-RESULTS = Path(__file__).parent / "results" / "epma.md"
+RECORD = Record("epma")
+say = RECORD.say
 ELEMENTS = ["Si", "Al", "Fe", "Mg", "Ca", "Na", "K", "O"]
-REPORT: list[str] = []
-
-
-def say(line: str = "") -> None:
-    """Print a result line and keep it for the record the docs include."""
-    print(line)
-    REPORT.append(line)
-
-
 SHAPE = (len(ELEMENTS), 1024, 1024)
 REPEATS = 7
 
@@ -158,27 +148,8 @@ def bench_csv(rows: int = 1_000_000) -> None:
         say(f"  rows per second (streaming)  {rows / stream_s:,.0f}")
 
 
-def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    models = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
-    model = models[0] if models else platform.machine()
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def write_record() -> None:
-    """benchmarks/results/epma.md, included by docs/guides/epma.md: written whole or not at all."""
-    stamp = datetime.date.today().isoformat()
-    text = f"Measured {stamp} by `make bench` on {machine()}:\n\n```text\n"
-    text += "\n".join(REPORT) + "\n```\n"
-    RESULTS.parent.mkdir(exist_ok=True)
-    partial = RESULTS.with_suffix(".tmp")
-    partial.write_text(text)
-    partial.replace(RESULTS)
-    print(f"recorded in {RESULTS}")
-
-
 if __name__ == "__main__":
     print(machine())
     bench_map()
     bench_csv()
-    write_record()
+    RECORD.write()
