@@ -10,6 +10,7 @@ import time
 import torch
 
 from benchmarks.common import SUBSET, classic_loader, machine
+from benchmarks.record import Record
 from snippets.cifar.augment import channel_stats, plan_epoch
 from snippets.cifar.config import TrainConfig
 from snippets.cifar.data import load_cifar10
@@ -50,15 +51,18 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--epochs", type=int, default=3)
     args = parser.parse_args()
+    record = Record("cifar-pipeline")
     data = load_cifar10(args.data_dir, download_missing=False)
     device = torch.device("cpu")
     ours(data, args.batch_size, 1, device)  # warm-up
     a = ours(data, args.batch_size, args.epochs, device)
     b = classic(data, args.batch_size, args.epochs)
-    print(f"machine: {machine()}; {len(data.train_images)} images, batch {args.batch_size}")
-    print(f"on-device batched augmentation: {a:12,.0f} images/s")
-    print(f"DataLoader + PIL, 2 workers:    {b:12,.0f} images/s")
-    print(f"ratio: {a / b:.1f}x  (target >= 4x)")
+    record.say(f"machine: {machine()}; {len(data.train_images)} images, batch {args.batch_size}")
+    record.say(f"on-device batched augmentation: {a:12,.0f} images/s")
+    record.say(f"DataLoader + PIL, 2 workers:    {b:12,.0f} images/s")
+    record.say(f"ratio: {a / b:.1f}x  (target >= 4x)")
+
+    record.write()
 
 
 if __name__ == "__main__":

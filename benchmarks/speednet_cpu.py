@@ -8,6 +8,7 @@ import argparse
 import time
 
 from benchmarks.common import SUBSET, machine
+from benchmarks.record import Record
 from snippets.cifar import TrainConfig, train
 
 # The CPU recipe: half airbench's width (full width runs ~5x slower on 2 cores).
@@ -21,21 +22,24 @@ def main() -> None:
     parser.add_argument("--data-dir", default=str(SUBSET))
     parser.add_argument("--epochs", type=int, default=RECIPE.epochs)
     args = parser.parse_args()
+    record = Record("cifar-speednet-cpu")
     start = time.perf_counter()
     config = RECIPE.__class__(**{**vars(RECIPE), "data_dir": args.data_dir, "epochs": args.epochs})
     result = train(config)
     wall = time.perf_counter() - start
-    print(f"machine: {machine()}")
+    record.say(f"machine: {machine()}")
     for row in result.history:
-        print(
+        record.say(
             f"  epoch {row['epoch']:2d}: test accuracy {row['test_acc']:.2%}  "
             f"({row['images_per_second']:.0f} images/s)"
         )
-    print(
+    record.say(
         f"speednet width {config.width}, {config.epochs} epochs: test accuracy "
         f"{result.final['test_acc']:.2%} in {wall / 60:.1f} min wall "
         "(target >= 60 % within 10 min)"
     )
+
+    record.write()
 
 
 if __name__ == "__main__":

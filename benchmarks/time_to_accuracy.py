@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from benchmarks.common import SUBSET, classic_loader, machine
+from benchmarks.record import Record
 from snippets.cifar import TrainConfig, build_model, load_cifar10, train
 
 
@@ -60,22 +61,29 @@ def main() -> None:
     parser.add_argument("--data-dir", default=str(SUBSET))
     parser.add_argument("--epochs", type=int, default=4, help="our run's length (default 4)")
     args = parser.parse_args()
+    record = Record("cifar-time-to-accuracy")
     data = load_cifar10(args.data_dir, download_missing=False)
     t_tutorial, target = tutorial(data)
     t_ours, history = ours(args.data_dir, target, args.epochs)
-    print(f"machine: {machine()}; {len(data.train_images)} train / {len(data.test_images)} test")
-    print(f"tutorial recipe, 2 epochs: {t_tutorial:7.1f}s training, test accuracy {target:.2%}")
+    record.say(
+        f"machine: {machine()}; {len(data.train_images)} train / {len(data.test_images)} test"
+    )
+    record.say(
+        f"tutorial recipe, 2 epochs: {t_tutorial:7.1f}s training, test accuracy {target:.2%}"
+    )
     for row in history:
-        print(
+        record.say(
             f"  ours epoch {row['epoch']}: test accuracy {row['test_acc']:.2%}, "
             f"{row['seconds']:.2f}s"
         )
     if t_ours is None:
-        print(f"ours never reached {target:.2%} in {args.epochs} epochs")
+        record.say(f"ours never reached {target:.2%} in {args.epochs} epochs")
     else:
-        print(
+        record.say(
             f"ours reached it in {t_ours:.2f}s: {t_tutorial / t_ours:.1f}x faster (target >= 10x)"
         )
+
+    record.write()
 
 
 if __name__ == "__main__":
