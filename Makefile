@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help install serve build test lint lock vendor-katex clean
+.PHONY: help install serve build test lint lock vendor-katex vendor-axe clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -41,7 +41,10 @@ lock: install ## Re-pin requirements/constraints.txt from what .venv holds
 	  $(PY) -m pip freeze --exclude-editable; } > $(LOCK).tmp && mv $(LOCK).tmp $(LOCK)
 
 vendor-katex: install ## Fetch KaTeX from the npm registry into docs/assets/katex
-	$(PY) scripts/vendor_katex.py
+	$(PY) scripts/vendor_npm.py katex
+
+vendor-axe: install ## Fetch axe-core from the npm registry into tests/browser/vendor (tests only)
+	$(PY) scripts/vendor_npm.py axe-core
 
 clean: ## Remove build outputs (keeps .venv)
 	rm -rf site .cache .pytest_cache .ruff_cache
