@@ -8,6 +8,9 @@
 import html
 import re
 
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.pages import Page
+
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 NAMED_SEARCH_DIALOG = SEARCH_DIALOG[:-1] + ' aria-label="Search">'
 TASK = re.compile(
@@ -24,11 +27,12 @@ def _name_task(match: re.Match) -> str:
     return f'{match["head"]} aria-label="{label}"{match["tail"]}{match["text"]}'
 
 
-def on_post_page(output: str, page, config) -> str:
+def on_post_page(output: str, page: Page | None, config: MkDocsConfig) -> str:
+    """Name the search dialog and every task-list checkbox of a rendered page."""
     output = output.replace(SEARCH_DIALOG, NAMED_SEARCH_DIALOG)
     return TASK.sub(_name_task, output)
 
 
-def on_post_template(output_content: str, template_name: str, config) -> str:
+def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
     """The same fixes for pages built from a bare template (404.html)."""
     return on_post_page(output_content, None, config)
