@@ -7,8 +7,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LOCK   := requirements/constraints.txt
 export NO_MKDOCS_2_WARNING := 1
+# The browser tests drive this Chromium (Debian's package; browser downloads do not work here).
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install serve build test lint lock bench bench-epma bench-cifar bench-gpu vendor-katex clean
+.PHONY: help install chromium serve build test lint lock bench bench-epma bench-cifar bench-gpu vendor-katex vendor-axe clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -21,13 +25,19 @@ $(STAMP): pyproject.toml $(LOCK)
 
 install: $(STAMP) ## Create .venv and install the package, the site and the test tools (pinned)
 
+chromium: ## Install Debian's Chromium for the browser tests, only if it is missing (apt)
+	@test -x $(CHROMIUM) || { \
+	  echo "$(CHROMIUM) not found: installing Debian's chromium with apt-get"; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-liberation; }
+
 serve: install ## Serve the site with live reload on http://127.0.0.1:8000
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
 build: install ## Build the static site into site/ (strict)
 	$(VENV)/bin/mkdocs build --strict --site-dir site
 
-test: install ## Lint, then run every test, the strict docs build included
+test: install chromium ## Lint, then run every test: the strict docs build and the browser suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
@@ -55,7 +65,10 @@ lock: install ## Re-pin requirements/constraints.txt from what .venv holds
 	  $(PY) -m pip freeze --exclude-editable; } > $(LOCK).tmp && mv $(LOCK).tmp $(LOCK)
 
 vendor-katex: install ## Fetch KaTeX from the npm registry into docs/assets/katex
-	$(PY) scripts/vendor_katex.py
+	$(PY) scripts/vendor_npm.py katex
+
+vendor-axe: install ## Fetch axe-core from the npm registry into tests/browser/vendor (tests only)
+	$(PY) scripts/vendor_npm.py axe-core
 
 clean: ## Remove build outputs (keeps .venv)
 	rm -rf site .cache .pytest_cache .ruff_cache

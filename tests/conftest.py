@@ -13,6 +13,11 @@ POSTS = DOCS / "blog" / "posts"
 SNIPPETS = ROOT / "snippets"
 TESTS = ROOT / "tests"
 
+# The browser tests' fixtures live beside them, loaded as a plugin: a second conftest.py in
+# tests/browser/ would shadow this one for the `from conftest import ...` of the other tests.
+sys.path.insert(0, str(TESTS / "browser"))
+pytest_plugins = ["browser_fixtures"]
+
 
 def build_site(config: Path, site_dir: Path) -> subprocess.CompletedProcess:
     """Run a strict MkDocs build of `config` into `site_dir`; return the finished process."""
