@@ -37,21 +37,26 @@ POST_FILES = sorted(POSTS.glob("*.md"))
 # ---------------------------------------------------------------- search
 
 
+EPMA_PAGES = ("guides/epma/", "notebooks/epma-walkthrough/", BATCHNORM_POST)
+
+
 @pytest.mark.parametrize(
-    ("query", "page", "section"),
+    ("query", "first", "section"),
     [
         # The post spells it the British way; the American spelling must find it too.
-        ("batch normalization", BATCHNORM_POST, "#batch-normalisation"),
-        ("batch normalisation", BATCHNORM_POST, "#batch-normalisation"),
-        ("atomic percent", BATCHNORM_POST, "#epma-weight-percent-to-atomic-percent"),
+        ("batch normalization", (BATCHNORM_POST,), BATCHNORM_POST + "#batch-normalisation"),
+        ("batch normalisation", (BATCHNORM_POST,), BATCHNORM_POST + "#batch-normalisation"),
+        # The converter's guide, its notebook and the post that motivated it all answer this.
+        ("atomic percent", EPMA_PAGES, BATCHNORM_POST + "#epma-weight-percent-to-atomic-percent"),
+        ("atomic percent", EPMA_PAGES, "guides/epma/#weight-to-atomic-percent"),
     ],
 )
-def test_search_finds_the_right_page_first(context, site_url, query, page, section):
+def test_search_finds_the_right_page_first(context, site_url, query, first, section):
     tab, _ = open_page(context, site_url)
     results = search(tab, query)
     assert results, f"no results for {query!r}"
-    assert results[0] == site_url + page, f"{query!r} ranks {results[0]} first"
-    assert site_url + page + section in results, f"{query!r} does not lead to {section}"
+    assert results[0] in [site_url + page for page in first], f"{query!r} ranks {results[0]} first"
+    assert site_url + section in results, f"{query!r} does not lead to {section}"
 
 
 def test_search_finds_nothing_for_nonsense(context, site_url):
@@ -175,7 +180,8 @@ def test_notebook_page_renders_every_cell_with_outputs(context, site_url, notebo
     outputs = tab.locator(".jp-OutputArea-output")
     assert outputs.count() >= 1, "no cell output: the notebook was not executed"
     assert tab.locator(".jp-OutputArea-output[data-mime-type*=stderr]").count() == 0
-    assert tab.locator(".jp-MarkdownOutput .katex").count() >= 1
+    math_cells = [c for c in cells if c["cell_type"] == "markdown" and "$" in "".join(c["source"])]
+    assert tab.locator(".jp-MarkdownOutput .katex").count() >= len(math_cells)
 
 
 # ---------------------------------------------------------------- screenshots
