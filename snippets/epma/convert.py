@@ -6,9 +6,7 @@ same names do. A pandas DataFrame (one column per element) or a mapping of name 
 works too, and comes back as the same type.
 """
 
-import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -17,8 +15,7 @@ import pandas as pd
 from snippets.epma.elements import atomic_weights
 from snippets.epma.oxides import Oxide, default_oxide, oxide
 
-BLOCK = 4096  # analyses per block: 8 elements x 4096 x 8 bytes = 256 KiB, stays in cache
-THREADS = os.cpu_count() or 1
+BLOCK = 16384  # analyses per block: 8 elements x 16384 x 8 bytes = 1 MiB, stays in cache
 
 Wrap = Callable[[np.ndarray, list[str]], Any]
 
@@ -46,41 +43,44 @@ def unpack(data: Any, names: Sequence[str] | None) -> tuple[np.ndarray, list[str
 
 
 # --8<-- [start:scale_to_percent]
-def scale_to_percent(values: np.ndarray, factors: np.ndarray) -> np.ndarray:
+def scale_to_percent(
+    values: np.ndarray, factors: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """100 * v_i f_i / sum_j v_j f_j along axis 0, block by block so each block's
-    temporaries stay in cache: the map is read once and the result written once."""
-    flat = values.reshape(len(values), -1)
-    out = np.empty(flat.shape, dtype=np.float64)
+    temporaries stay in cache: the map is read once and the result written once.
+    `out`, if given, receives the result (a float64 array of the same shape)."""
+    if out is None:
+        out = np.empty(values.shape, dtype=np.float64)
+    elif out.shape != values.shape or out.dtype != np.float64:
+        raise ValueError(f"out must be float64 of shape {values.shape}")
+    flat, result = values.reshape(len(values), -1), out.reshape(len(values), -1)
     f = np.asarray(factors, dtype=np.float64)[:, None]
-
-    def convert(starts: range) -> None:
-        with np.errstate(invalid="ignore", divide="ignore"):  # all-zero analysis: NaN
-            for start in starts:
-                part = slice(start, start + BLOCK)
-                block = np.multiply(flat[:, part], f, out=out[:, part])  # one read, one write
-                block *= 100.0 / block.sum(axis=0)  # in cache
-
-    starts = range(0, flat.shape[1], BLOCK)
-    threads = max(1, min(THREADS, len(starts)))  # numpy releases the GIL: blocks in parallel
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(convert, [starts[i::threads] for i in range(threads)]))
-    return out.reshape(values.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):  # an all-zero analysis gives NaN
+        for start in range(0, flat.shape[1], BLOCK):
+            part = slice(start, start + BLOCK)
+            block = np.multiply(flat[:, part], f, out=result[:, part])  # one read, one write
+            block *= 100.0 / block.sum(axis=0)  # in cache
+    return out
 
 
 # --8<-- [end:scale_to_percent]
 
 
 # --8<-- [start:weight_to_atomic]
-def weight_to_atomic(weight_percent: Any, elements: Sequence[str] | None = None) -> Any:
+def weight_to_atomic(
+    weight_percent: Any, elements: Sequence[str] | None = None, out: np.ndarray | None = None
+) -> Any:
     """Atomic % from weight %: moles n_i = w_i / M_i, then at%_i = 100 n_i / sum_j n_j."""
     values, names, wrap = unpack(weight_percent, elements)
-    return wrap(scale_to_percent(values, 1.0 / atomic_weights(names)), names)
+    return wrap(scale_to_percent(values, 1.0 / atomic_weights(names), out), names)
 
 
-def atomic_to_weight(atomic_percent: Any, elements: Sequence[str] | None = None) -> Any:
+def atomic_to_weight(
+    atomic_percent: Any, elements: Sequence[str] | None = None, out: np.ndarray | None = None
+) -> Any:
     """Weight % from atomic %: mass m_i = a_i M_i, then wt%_i = 100 m_i / sum_j m_j."""
     values, names, wrap = unpack(atomic_percent, elements)
-    return wrap(scale_to_percent(values, atomic_weights(names)), names)
+    return wrap(scale_to_percent(values, atomic_weights(names), out), names)
 
 
 # --8<-- [end:weight_to_atomic]

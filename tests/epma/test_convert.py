@@ -149,3 +149,13 @@ def test_oxide_element_oxide_round_trip(wt):
     elements = oxide_to_element(wt, oxides)
     back = element_to_oxide(elements, ["Si", "Mg", "Fe", "Al", "Na", "O"])
     np.testing.assert_allclose(back, wt, rtol=1e-9)
+
+
+def test_a_preallocated_output_is_filled_in_place():
+    wt = np.random.default_rng(2).uniform(1, 50, size=(3, 8, 8))
+    buffer = np.empty_like(wt)
+    result = weight_to_atomic(wt, ["Si", "Mg", "O"], out=buffer)
+    assert result is buffer
+    np.testing.assert_allclose(buffer, weight_to_atomic(wt, ["Si", "Mg", "O"]))
+    with pytest.raises(ValueError, match="out must be float64"):
+        weight_to_atomic(wt, ["Si", "Mg", "O"], out=np.empty((3, 8), dtype=np.float64))
