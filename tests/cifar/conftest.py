@@ -1,5 +1,8 @@
 """Tiny CIFAR-shaped datasets the tests write themselves, and the shared real subset."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,19 @@ from snippets.cifar.data import Cifar10, write_cifar10
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset"  # ../shared beside the clone
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+
+
+def run_module(module: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`python -m module args...` from the repository root, as a reader runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
 
 
 def learnable(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

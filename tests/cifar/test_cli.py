@@ -1,30 +1,19 @@
 """The command line: each mistake is one clear line, a non-zero exit, and no run folder."""
 
 import json
-import os
 import pickle
 import subprocess
-import sys
 
 import pytest
 import torch
 
 from snippets.cifar.cli import main
 
-from .conftest import ROOT
+from .conftest import run_module
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "snippets.cifar", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-        check=False,
-    )
+    return run_module("snippets.cifar", *args)
 
 
 def test_train_evaluate_predict_from_the_shell(tiny, tmp_path):

@@ -1,16 +1,12 @@
 """torchrun with two CPU processes (gloo), each holding half the data, matches one process."""
 
-import os
-import subprocess
-import sys
-
 import torch
 
 from snippets.cifar import TrainConfig, build_model, train
 from snippets.cifar.checkpoint import load_checkpoint
 from snippets.cifar.records import read_metrics
 
-from .conftest import ROOT
+from .conftest import run_module
 
 
 def test_two_gloo_processes_match_one_process(tiny, tmp_path):
@@ -29,28 +25,18 @@ def test_two_gloo_processes_match_one_process(tiny, tmp_path):
         "--seed",
         "3",
     ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    two = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node",
-            "2",
-            "-m",
-            "snippets.cifar",
-            "train",
-            *args,
-            "--out",
-            str(tmp_path / "two"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-        check=False,
+    two = run_module(
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "snippets.cifar",
+        "train",
+        *args,
+        "--out",
+        str(tmp_path / "two"),
+        OMP_NUM_THREADS="1",
     )
     assert two.returncode == 0, two.stderr[-3000:]
     one = train(
