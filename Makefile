@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help install serve build test lint lock vendor-katex clean
+.PHONY: help install serve build test lint lock vendor-katex figures clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test: install ## Lint, then run every test, the strict docs build included
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
+figures: install ## Draw every figure from the run records under runs/ into build/figures
+	$(PY) -m snippets.cifar.figures runs --out build/figures
+
 lint: install ## Fix what ruff can fix and format the Python code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -44,4 +47,4 @@ vendor-katex: install ## Fetch KaTeX from the npm registry into docs/assets/kate
 	$(PY) scripts/vendor_katex.py
 
 clean: ## Remove build outputs (keeps .venv)
-	rm -rf site .cache .pytest_cache .ruff_cache
+	rm -rf site build .cache .pytest_cache .ruff_cache
