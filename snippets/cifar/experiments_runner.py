@@ -10,6 +10,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import torch
+
 from snippets.cifar import records
 from snippets.cifar.errors import CifarError
 from snippets.cifar.experiments import SCALES, STUDIES, Study, names, study
@@ -115,6 +117,7 @@ def experiment_arguments(sub: argparse.ArgumentParser) -> None:
     add("--out", help="folder for the study folders (default: runs/<scale>)")
     add("--seeds", type=int, nargs="+", help="seeds of the multi-seed studies (default: 0 1)")
     add("--keep-checkpoints", action="store_true", help="keep each run's checkpoint.pt")
+    add("--threads", type=int, help="CPU threads for torch (default: torch's, one per core)")
 
 
 def run_experiment(args: argparse.Namespace, argv: list[str] | None = None) -> int:
@@ -124,6 +127,10 @@ def run_experiment(args: argparse.Namespace, argv: list[str] | None = None) -> i
     data_dir = args.data_dir or (SMALL_DATA if args.scale == "small" else None)
     if data_dir and not Path(data_dir).exists() and args.scale == "small":
         raise CifarError(f"--data-dir {data_dir} does not exist (the small scale needs the subset)")
+    if args.threads is not None:
+        if args.threads < 1:
+            raise CifarError(f"--threads must be positive, got {args.threads}")
+        torch.set_num_threads(args.threads)  # run.json's device_name records the count
     out = Path(args.out or Path("runs") / args.scale)
     command = ["python", "-m", "snippets.cifar", *(sys.argv[1:] if argv is None else argv)]
     started = time.time()
