@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from snippets.cifar.errors import CifarError
@@ -35,6 +36,7 @@ def on_config(config):
     return config
 
 
+@event_priority(100)  # before the plugins, so htmlproofer's list of files holds the figures
 def on_files(files, config):
     """Add each study's figure to the site as a generated file."""
     for key, study in studies.items():

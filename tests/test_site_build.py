@@ -98,7 +98,7 @@ def test_strict_build_fails_on(case, tmp_path):
     relative, old, new, named = BREAKS[case]
     project = tmp_path / "project"
     project.mkdir()
-    for part in ("mkdocs.yml", "docs", "snippets", "tests", "hooks"):
+    for part in ("mkdocs.yml", "docs", "snippets", "tests", "hooks", "runs"):
         source = ROOT / part
         copy = shutil.copytree if source.is_dir() else shutil.copy2
         copy(source, project / part)

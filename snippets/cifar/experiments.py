@@ -62,6 +62,7 @@ class Study:
     runs: tuple[Run, ...]
 
 
+# --8<-- [start:homework]
 def homework(scale: Scale, **changes) -> TrainConfig:
     """The report's setting at `scale`: plain SGD + momentum, constant rate, no augmentation."""
     base = TrainConfig(
@@ -80,6 +81,9 @@ def homework(scale: Scale, **changes) -> TrainConfig:
     return replace(base, **changes)
 
 
+# --8<-- [end:homework]
+
+
 def grid(
     cells: list[tuple[str, str, dict]], scale: Scale, seeds: tuple[int, ...]
 ) -> tuple[Run, ...]:
@@ -91,7 +95,6 @@ def grid(
     )
 
 
-# --8<-- [start:studies]
 def architectures(scale: Scale, seeds: tuple[int, ...]) -> Study:
     """One linear layer, three linear layers, a small conv net."""
     e = scale.dense_epochs
@@ -141,6 +144,7 @@ def batch_size(scale: Scale, seeds: tuple[int, ...]) -> Study:
     )
 
 
+# --8<-- [start:learning_rate]
 def learning_rate(scale: Scale, seeds: tuple[int, ...]) -> Study:
     """The report's learning rates, 10 to 0.0001, at a constant rate."""
     rates = [("10", 10.0), ("0.1", 0.1), ("0.01", 0.01), ("0.0001", 0.0001)]
@@ -153,6 +157,9 @@ def learning_rate(scale: Scale, seeds: tuple[int, ...]) -> Study:
         ("accuracy", "loss"),
         grid(cells, scale, seeds[:1]),
     )
+
+
+# --8<-- [end:learning_rate]
 
 
 def lr_decay(scale: Scale, seeds: tuple[int, ...]) -> Study:
@@ -246,8 +253,6 @@ def batchnorm(scale: Scale, seeds: tuple[int, ...]) -> Study:
         grid(cells, scale, seeds[:1]),
     )
 
-
-# --8<-- [end:studies]
 
 # The report's own wall times (a laptop CPU, all 50,000 images), per study; None: not reported.
 THEN = {

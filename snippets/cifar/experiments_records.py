@@ -75,13 +75,17 @@ class StudyRecords:
 
     def caption(self) -> str:
         """Dataset, sizes, scale and seeds: the line every figure and table carries."""
-        data = self.runs[0].info["data"]
         seeds = sorted({r.seed for r in self.runs})
         return (
-            f"{self.dataset}: {data['train_images']:,} train / {data['test_images']:,} test "
-            f"images, scale {self.scale}, seed{'s' if len(seeds) > 1 else ''} "
+            f"{self.dataset}: {self.span('train_images')} train / {self.span('test_images')} "
+            f"test images, scale {self.scale}, seed{'s' if len(seeds) > 1 else ''} "
             f"{', '.join(map(str, seeds))}"
         )
+
+    def span(self, key: str) -> str:
+        """The runs' `data[key]` as '5,085', or '10-100' where runs differ (overfit-first)."""
+        values = sorted({r.info["data"][key] for r in self.runs})
+        return f"{values[0]:,}" if len(values) == 1 else f"{values[0]:,}-{values[-1]:,}"
 
 
 def read_json(path: Path) -> dict:

@@ -156,7 +156,7 @@ def wall_time_markdown(studies: list[StudyRecords]) -> str:
             f"{longest.info['epochs_done']} epochs) |"
         )
     total = sum(r.info["wall_seconds"] for s in studies for r in s.runs)
-    data = studies[0].runs[0].info["data"]
+    data = max((r.info["data"] for s in studies for r in s.runs), key=lambda d: d["train_images"])
     lines += [
         f"| **all** | days | {sum(len(s.runs) for s in studies)} | **{clock(total)}** | |",
         "",

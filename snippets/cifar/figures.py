@@ -140,7 +140,7 @@ def render(study: StudyRecords) -> str:
     """The study's figure as SVG text: its panels side by side, legend and caption below."""
     with matplotlib.rc_context(STYLE):
         panels = study.panels
-        fig = Figure(figsize=(4.4 * len(panels), 4.3), layout="constrained")
+        fig = Figure(figsize=(max(8.0, 4.4 * len(panels)), 4.3), layout="constrained")
         axes = fig.subplots(1, len(panels), squeeze=False)[0]
         for ax, panel in zip(axes, panels, strict=True):
             draw(ax, panel, study)

@@ -95,6 +95,7 @@ def test_full_scale_is_the_homework_setting():
         (["experiment", "loss", "--scale", "huge"], "--scale 'huge' is unknown"),
         (["experiment", "loss", "--seeds", "1", "1"], "--seeds must be distinct"),
         (["experiment", "loss", "--data-dir", "/no/such/folder"], "does not exist"),
+        (["experiment", "loss", "--threads", "0"], "--threads must be positive"),
     ],
 )
 def test_bad_input_says_what_and_exits_2(args, message, capsys, tmp_path):
