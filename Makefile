@@ -12,7 +12,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install chromium serve build test lint lock bench bench-epma bench-cifar bench-gpu vendor-katex vendor-axe clean
+.PHONY: help install chromium serve build test lint lock bench bench-epma bench-cifar bench-gpu figures vendor-katex vendor-axe clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench-cifar: install ## CPU benchmarks of the CIFAR trainer on ../shared/data/ci
 bench-gpu: install ## speednet images/s on a GPU (DATA=path/to/cifar10 adds time to accuracy)
 	$(PY) -m benchmarks.speednet_gpu $(if $(DATA),--data-dir $(DATA))
 
+figures: install ## Draw every figure from the run records under runs/ into build/figures
+	$(PY) -m snippets.cifar.figures runs --out build/figures
+
 lint: install ## Fix what ruff can fix and format the Python code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -71,4 +74,4 @@ vendor-axe: install ## Fetch axe-core from the npm registry into tests/browser/v
 	$(PY) scripts/vendor_npm.py axe-core
 
 clean: ## Remove build outputs (keeps .venv)
-	rm -rf site .cache .pytest_cache .ruff_cache
+	rm -rf site build .cache .pytest_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""The command line: `python -m snippets.cifar train|evaluate|predict ...`.
+"""The command line: `python -m snippets.cifar train|evaluate|predict|experiment ...`.
 
 It only turns arguments into a TrainConfig (or a checkpoint path) and results into text and an
 exit status: 0 done, 2 bad input, 3 diverged, 130 interrupted.
@@ -12,6 +12,7 @@ from dataclasses import fields
 from snippets.cifar.config import DEVICES, OPTIMIZERS, TrainConfig
 from snippets.cifar.data import default_data_dir
 from snippets.cifar.errors import CifarError
+from snippets.cifar.experiments_runner import experiment_arguments, run_experiment
 from snippets.cifar.models import ACTIVATIONS, MODELS
 from snippets.cifar.objectives import LOSSES
 from snippets.cifar.schedules import SCHEDULES
@@ -77,7 +78,7 @@ def train_arguments(sub: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The argument parser with its three subcommands."""
+    """The argument parser with its four subcommands."""
     top = argparse.ArgumentParser(
         prog="python -m snippets.cifar", description=__doc__.split("\n")[0]
     )
@@ -93,6 +94,7 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("images", nargs="+", help="image files (resized to 32x32)")
     pr.add_argument("--top", type=int, default=1, help="how many classes to show (default: 1)")
     pr.add_argument("--device", default="auto")
+    experiment_arguments(subs.add_parser("experiment", help="replay a homework study"))
     return top
 
 
@@ -103,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser().parse_args(argv)
     try:
+        if args.command == "experiment":
+            return run_experiment(args, argv)
         if args.command == "train":
             names = {f.name for f in fields(TrainConfig)}
             config = TrainConfig(**{k: v for k, v in vars(args).items() if k in names})

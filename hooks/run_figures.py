@@ -1,0 +1,65 @@
+"""MkDocs hook: figures and tables drawn at build time from the run records under runs/.
+
+- Every study folder under `runs/` (one holding a study.json) becomes `figures/<path>.svg` in
+  the site, so a page links `figures/small/architectures.svg` and it can never drift from data.
+- A page line `<!-- runs:table small/architectures -->` becomes the study's summary table, and
+  `<!-- runs:wall-time small -->` the then-versus-now wall-time table of every study.
+- A record that is missing, unreadable or lacks provenance fails the build, naming the file.
+"""
+
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+from snippets.cifar.errors import CifarError
+from snippets.cifar.experiments_records import StudyRecords, find_studies, load_study
+from snippets.cifar.experiments_summary import markdown, wall_time_markdown
+from snippets.cifar.figures import render
+
+RUNS = "runs"
+MARKER = re.compile(r"^<!-- runs:(?P<kind>table|wall-time) (?P<what>[\w./-]+) -->$", re.M)
+studies: dict[str, StudyRecords] = {}
+
+
+def on_config(config):
+    """Read and check every study once per build."""
+    root = Path(config.config_file_path).parent / RUNS
+    studies.clear()
+    try:
+        for folder in find_studies(root):
+            studies[folder.relative_to(root).as_posix()] = load_study(folder)
+    except CifarError as error:
+        raise PluginError(f"run records: {error}") from None
+    return config
+
+
+@event_priority(100)  # before the plugins, so htmlproofer's list of files holds the figures
+def on_files(files, config):
+    """Add each study's figure to the site as a generated file."""
+    for key, study in studies.items():
+        try:
+            svg = render(study)
+        except Exception as error:  # a record that passed the checks but cannot be drawn
+            raise PluginError(f"run records: cannot draw {study.folder}: {error!r}") from None
+        files.append(File.generated(config, f"figures/{key}.svg", content=svg))
+    return files
+
+
+def on_page_markdown(markdown_text, page, config, files):
+    """Replace each runs marker with the table it names."""
+
+    def table(match: re.Match) -> str:
+        kind, what = match["kind"], match["what"]
+        if kind == "table":
+            if what not in studies:
+                raise PluginError(f"{page.file.src_path}: no run records for study {what!r}")
+            return markdown(studies[what])
+        chosen = [s for key, s in studies.items() if key.startswith(what + "/")]
+        if not chosen:
+            raise PluginError(f"{page.file.src_path}: no run records under {RUNS}/{what}")
+        return wall_time_markdown(chosen)
+
+    return MARKER.sub(table, markdown_text)

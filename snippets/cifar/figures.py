@@ -1,0 +1,191 @@
+"""Figures from run records: one SVG per study, readable on a light page and on a dark one.
+
+The background is transparent and axes and text are mid-grey, so the same file works with
+either colour scheme. Seeds of one setting share a colour: a line for their mean, a band
+from their minimum to their maximum. Every figure names its dataset, sizes and scale.
+
+`python -m snippets.cifar.figures [RUNS] --out DIR` writes every study's figure to DIR.
+"""
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from snippets.cifar import records
+from snippets.cifar.errors import CifarError
+from snippets.cifar.experiments_records import RunRecord, StudyRecords, find_studies, load_study
+from snippets.cifar.experiments_summary import diverged_at
+
+GREY = "#8a8a8a"
+# Okabe-Ito colours without the yellow (lost on white) and the black (lost on dark grey).
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#999999")
+STYLE = {
+    "svg.fonttype": "none",  # text stays text: the page's font, and searchable
+    "svg.hashsalt": "snippets",  # the same records give byte-identical SVGs
+    "font.size": 10,
+    "text.color": GREY,
+    "axes.labelcolor": GREY,
+    "axes.edgecolor": GREY,
+    "xtick.color": GREY,
+    "ytick.color": GREY,
+    "axes.facecolor": "none",
+    "figure.facecolor": "none",
+    "savefig.transparent": True,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+TITLES = {
+    "accuracy": ("epoch", "accuracy (%)"),
+    "loss": ("epoch", "loss"),
+    "accuracy_time": ("training time (s)", "test accuracy (%)"),
+    "gap": ("epoch", "train - test accuracy (points)"),
+    "overfit": ("epoch", "accuracy on the memorised images (%)"),
+}
+
+
+def series(runs: list[RunRecord], key: str, x: str = "epoch") -> tuple[np.ndarray, np.ndarray]:
+    """x values and one row of `key` per run, over the epochs every run reached."""
+    rows = [[m for m in r.metrics if m.get(key) is not None] for r in runs]
+    common = min(len(r) for r in rows)
+    if x == "time":
+        xs = np.cumsum([m["seconds"] for m in rows[0][:common]])
+    else:
+        xs = np.array([m["epoch"] for m in rows[0][:common]], dtype=float)
+    ys = np.array([[m[key] for m in r[:common]] for r in rows], dtype=float)
+    return xs, ys
+
+
+def band(ax, xs: np.ndarray, ys: np.ndarray, colour: str, dashes: str = "-") -> None:
+    """The mean over runs as a line, the min-max over runs as a shaded band."""
+    if len(xs) == 0:
+        return
+    ax.plot(xs, ys.mean(0), dashes, color=colour, linewidth=1.6)
+    if len(ys) > 1:
+        ax.fill_between(xs, ys.min(0), ys.max(0), color=colour, alpha=0.2, linewidth=0)
+
+
+def mark_divergence(ax, runs: list[RunRecord], colour: str) -> None:
+    """An x at the bottom of the axes where each diverged run's loss became non-finite."""
+    for run in runs:
+        where = diverged_at(run)
+        if where:
+            steps = max(1, run.info["data"]["train_images"] // run.config["batch_size"])
+            x = where[0] - 1 + where[1] / steps
+            ax.plot([x], [0.02], "x", color=colour, markersize=9, markeredgewidth=2,
+                    transform=ax.get_xaxis_transform(), clip_on=False)  # fmt: skip
+
+
+def draw(ax, panel: str, study: StudyRecords) -> None:
+    """One panel: every label of the study in its colour."""
+    for i, label in enumerate(study.labels()):
+        colour = PALETTE[i % len(PALETTE)]
+        runs = [r for r in study.runs if r.label == label]
+        alive = [r for r in runs if r.metrics]
+        if alive and panel == "accuracy":
+            band(ax, *scaled(series(alive, "test_acc")), colour)
+            band(ax, *scaled(series(alive, "train_acc")), colour, "--")
+        elif alive and panel == "loss":
+            band(ax, *series(alive, "test_loss"), colour)
+            band(ax, *series(alive, "train_loss"), colour, "--")
+        elif alive and panel == "accuracy_time":
+            band(ax, *scaled(series(alive, "test_acc", x="time")), colour)
+        elif alive and panel == "gap":
+            xs, train = series(alive, "train_acc")
+            _, test = series(alive, "test_acc")
+            band(ax, xs, 100 * (train - test), colour)
+        elif alive and panel == "overfit":
+            band(ax, *scaled(series(alive, "overfit_acc")), colour)
+        mark_divergence(ax, runs, colour)
+    if panel == "loss":  # a too-large rate's loss is orders of magnitude above the others
+        ax.set_yscale("log")
+    if panel != "accuracy_time":
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    xlabel, ylabel = TITLES[panel]
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, color=GREY, alpha=0.25, linewidth=0.6)
+
+
+def scaled(xy: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Accuracies as percentages."""
+    return xy[0], 100 * xy[1]
+
+
+def legend_handles(study: StudyRecords) -> list[Line2D]:
+    """One entry per label (with its divergence, if any) plus the line-style key."""
+    handles = []
+    for i, label in enumerate(study.labels()):
+        runs = [r for r in study.runs if r.label == label]
+        where = [diverged_at(r) for r in runs if diverged_at(r)]
+        if where:
+            label += f" (diverged: epoch {where[0][0]}, step {where[0][1]}, marked x)"
+        handles.append(Line2D([], [], color=PALETTE[i % len(PALETTE)], linewidth=2, label=label))
+    styles = {"accuracy", "loss"} & set(study.panels)
+    if styles:
+        handles.append(Line2D([], [], color=GREY, linestyle="-", label="test"))
+        handles.append(Line2D([], [], color=GREY, linestyle="--", label="train"))
+    return handles
+
+
+# --8<-- [start:render]
+def render(study: StudyRecords) -> str:
+    """The study's figure as SVG text: its panels side by side, legend and caption below."""
+    with matplotlib.rc_context(STYLE):
+        panels = study.panels
+        fig = Figure(figsize=(max(8.0, 4.4 * len(panels)), 4.3), layout="constrained")
+        axes = fig.subplots(1, len(panels), squeeze=False)[0]
+        for ax, panel in zip(axes, panels, strict=True):
+            draw(ax, panel, study)
+        handles = legend_handles(study)
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)))
+        several = len({r.seed for r in study.runs}) > len(study.labels()) or any(
+            sum(r.label == label for r in study.runs) > 1 for label in study.labels()
+        )
+        spread = "; line: mean over seeds, band: min-max" if several else ""
+        fig.suptitle(f"{study.caption()}{spread}", fontsize=9, color=GREY)
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+# --8<-- [end:render]
+
+
+def render_all(root: Path, out: Path) -> list[Path]:
+    """Every study under `root` rendered to `out/<relative folder>.svg`; the paths written."""
+    written = []
+    for folder in find_studies(root):
+        target = out / folder.relative_to(root).with_suffix(".svg")
+        svg = render(load_study(folder)).encode()
+        records.atomic_write(target, lambda f, svg=svg: f.write(svg))
+        written.append(target)
+    if not written:
+        raise CifarError(f"no study records (study.json) under {root}")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write every figure; 2 with a message if a record is missing or lacks provenance."""
+    parser = argparse.ArgumentParser(prog="python -m snippets.cifar.figures", description=__doc__)
+    parser.add_argument("runs", nargs="?", default="runs", help="records root (default: runs)")
+    parser.add_argument("--out", default="build/figures", help="default: build/figures")
+    args = parser.parse_args(argv)
+    try:
+        for path in render_all(Path(args.runs), Path(args.out)):
+            print(path)
+    except CifarError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
