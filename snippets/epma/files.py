@@ -94,11 +94,14 @@ def convert_csv(
                 ]
                 summary.flagged_rows += len(outside)
                 new = pd.DataFrame(columns, index=chunk.index)
+                if summary.rows == 0:  # the added columns are the same in every chunk
+                    clash = (set(new.columns) | {"total", "normalised", "flag"}) & set(header)
+                    if clash:
+                        raise InputError(
+                            f"header: output column(s) {sorted(clash)} already in input"
+                        )
                 if options.decimals is not None:
                     new = new.round(options.decimals)
-                clash = set(new.columns) & set(header)
-                if clash:
-                    raise InputError(f"header: output column(s) {sorted(clash)} already in input")
                 new["total"] = total if options.decimals is None else total.round(options.decimals)
                 new["normalised"] = "yes" if options.normalise else "no"
                 new["flag"] = flags

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from snippets.epma.convert import atomic_to_weight as _atomic_to_weight
 from snippets.epma.convert import (
+    atomic_to_weight,
     element_to_oxide,
+    normalise,
     oxide_to_element,
-    scale_to_percent,
     weight_to_atomic,
 )
 from snippets.epma.elements import element
@@ -186,7 +186,7 @@ def convert(
         is_oxide = True
     total = values.sum(axis=0)
     if options.normalise:
-        values = scale_to_percent(values, np.ones(len(values)))
+        values = normalise(values, names)
     out: dict[str, np.ndarray] = {}
     if operation == "to-oxide":
         out |= {f"{n}_wt%": v for n, v in zip(names, values, strict=True)}
@@ -197,7 +197,7 @@ def convert(
             out |= {f"{n}_wt%": v for n, v in zip(names, values, strict=True)}
         out |= _suffixed(weight_to_atomic(values, names), names, "_at%")
     elif operation == "to-weight":
-        out |= _suffixed(_atomic_to_weight(values, names), names, "_wt%")
+        out |= _suffixed(atomic_to_weight(values, names), names, "_wt%")
     else:
         formula = structural_formula(
             values, names, oxygens=options.oxygens, cations=options.cations, fe3=options.fe3

@@ -148,6 +148,7 @@ BAD = {
     "malformed": ("Spot,SiO2,MgO\n1,40,60\n2,40,59,7\n", "malformed CSV"),
     "no analytes": ("Spot,Comment\n1,x\n", "no element or oxide columns"),
     "repeated column": ("SiO2,SiO2\n1,2\n", "more than once"),
+    "output column already in input": ("flag,SiO2,MgO\nx,42.7,57.3\n", "['flag'] already in input"),
 }
 
 
