@@ -8,8 +8,10 @@
 """
 
 import re
+from importlib.metadata import version
 from pathlib import Path
 
+import build_cache  # figures are redrawn while previewing only when their inputs change
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
@@ -20,6 +22,7 @@ from snippets.cifar.experiments_summary import markdown, wall_time_markdown
 from snippets.cifar.figures import render
 
 RUNS = "runs"
+DRAWING_CODE = build_cache.SNIPPETS / "cifar"  # figures draw with the trainer's record code
 MARKER = re.compile(r"^<!-- runs:(?P<kind>table|wall-time) (?P<what>[\w./-]+) -->$", re.M)
 studies: dict[str, StudyRecords] = {}
 
@@ -39,9 +42,11 @@ def on_config(config):
 @event_priority(100)  # before the plugins, so htmlproofer's list of files holds the figures
 def on_files(files, config):
     """Add each study's figure to the site as a generated file."""
+    code = build_cache.content_hash([DRAWING_CODE, Path(__file__), version("matplotlib")])
     for key, study in studies.items():
+        inputs = [study.folder, code]  # redrawn when the records or the drawing code change
         try:
-            svg = render(study)
+            svg = build_cache.cached_svg(inputs, lambda study=study: render(study))
         except Exception as error:  # a record that passed the checks but cannot be drawn
             raise PluginError(f"run records: cannot draw {study.folder}: {error!r}") from None
         files.append(File.generated(config, f"figures/{key}.svg", content=svg))
