@@ -116,12 +116,8 @@ def reload_times(url: str, post: Path, page: str, repeat: int) -> list[tuple[flo
         time.sleep(1.5)  # let the watcher settle after the last build
         epoch = get(f"{url}/livereload/0/0").strip()  # the latest finished build
         signal: list[float] = []
-
-        def wait_for_reload(epoch: str = epoch) -> None:
-            get(f"{url}/livereload/{epoch}/{i + 1}", timeout=RELOAD_TIMEOUT)
-            signal.append(time.perf_counter())
-
-        listener = threading.Thread(target=wait_for_reload, daemon=True)
+        poll = f"{url}/livereload/{epoch}/{i + 1}"  # answers when a newer build is visible
+        listener = threading.Thread(target=wait_for_reload, args=(poll, signal), daemon=True)
         listener.start()
         time.sleep(0.2)  # the long poll is waiting before the edit
         marker = f"Reload check {i} {time.time_ns()}"
@@ -136,6 +132,12 @@ def reload_times(url: str, post: Path, page: str, repeat: int) -> list[tuple[flo
         times.append(((signal[0] if signal else float("nan")) - start, shown - start))
     post.write_text(original, encoding="utf-8")
     return times
+
+
+def wait_for_reload(poll: str, signal: list[float]) -> None:
+    """Long-poll the livereload endpoint as a browser does; note when it says reload."""
+    get(poll, timeout=RELOAD_TIMEOUT)
+    signal.append(time.perf_counter())
 
 
 def strict_build(project: Path, site: Path) -> float:

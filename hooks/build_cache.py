@@ -1,4 +1,4 @@
-"""Build outputs reused while previewing: a figure or a notebook is redone only when its inputs change.
+"""Build outputs reused while previewing: a figure or notebook is redone when its inputs change.
 
 Used by `mkdocs serve` only. `mkdocs build` (`make build`, `make test`, CI) and any process with
 the `CI` environment variable set always draws every figure and executes every notebook, so a

@@ -71,4 +71,3 @@ def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
         key = build_cache.content_hash(inputs)
         config.plugins[JUPYTER].config["cache_dir"] = str(NOTEBOOKS / key)
     return page
-
