@@ -12,7 +12,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install chromium serve build test lint lock bench bench-epma bench-cifar bench-gpu figures vendor-katex vendor-axe clean
+.PHONY: help install chromium serve post build test lint lock bench bench-epma bench-cifar bench-serve bench-gpu figures vendor-katex vendor-axe clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -31,8 +31,13 @@ chromium: ## Install Debian's Chromium for the browser tests, only if it is miss
 	  $(SUDO) apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-liberation; }
 
-serve: install ## Serve the site with live reload on http://127.0.0.1:8000
+serve: install ## Preview on http://127.0.0.1:8000: reloads on save, shows drafts, caches figures
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
+
+post: install ## Start next week's draft: make post TITLE="..." [CATEGORY=weekly TAGS="a,b" MODULE=snippets/x.py]
+	@test -n "$$TITLE" || { echo 'usage: make post TITLE="What this week was about"' >&2; exit 2; }
+	$(PY) scripts/new_post.py "$$TITLE" $(if $(CATEGORY),--category "$$CATEGORY") \
+	  $(if $(TAGS),--tags "$$TAGS") $(if $(MODULE),--module "$$MODULE") $(if $(DATE),--date "$$DATE")
 
 build: install ## Build the static site into site/ (strict)
 	$(VENV)/bin/mkdocs build --strict --site-dir site
@@ -42,7 +47,7 @@ test: install chromium ## Lint, then run every test: the strict docs build and t
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
-bench: bench-epma bench-cifar ## Every CPU benchmark; figures are recorded for the docs
+bench: bench-epma bench-cifar bench-serve ## Every CPU benchmark; figures are recorded for the docs
 
 bench-epma: install ## EPMA converter vs exspy, a Python loop and a bandwidth floor (installs exspy)
 	$(PY) -m pip install --quiet --constraint $(LOCK) --editable '.[dev,bench]'
@@ -52,6 +57,9 @@ bench-cifar: install ## CPU benchmarks of the CIFAR trainer on ../shared/data/ci
 	$(PY) -m benchmarks.pipeline
 	$(PY) -m benchmarks.time_to_accuracy
 	$(PY) -m benchmarks.speednet_cpu
+
+bench-serve: install ## Edit-to-reload of `make serve` and the strict build time (BEFORE=rev adds a commit)
+	$(PY) -m benchmarks.serve_reload $(if $(BEFORE),--before $(BEFORE))
 
 bench-gpu: install ## speednet images/s on a GPU (DATA=path/to/cifar10 adds time to accuracy)
 	$(PY) -m benchmarks.speednet_gpu $(if $(DATA),--data-dir $(DATA))

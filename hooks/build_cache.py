@@ -116,7 +116,7 @@ def imported_snippets(source: str, snippets: Path = SNIPPETS) -> list[Path]:
     while todo:
         unit = todo.pop()
         seen.add(unit)
-        paths = [p for p in (snippets / unit, snippets / f"{unit}.py") if p.exists()]
+        paths = [p for p in (snippets / unit, snippets / f"{unit}.py") if unit and p.exists()]
         if not paths:
             return [snippets]
         for file in (f for path in paths for f in _files(path) if f.suffix == ".py"):
