@@ -79,8 +79,9 @@ def mkdocs_env(extra: dict[str, str]) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serving(project: Path, env: dict[str, str]) -> Iterator[tuple[str, float]]:
-    """`mkdocs serve` of `project`; yields its URL and the seconds until it first answered."""
+def serving(project: Path, env: dict[str, str]) -> Iterator[tuple[str, float, int]]:
+    """`mkdocs serve` of `project`; yields its URL, the seconds until it first answered and
+    its process id."""
     port = free_port()
     log = open(project / "serve.log", "w")  # noqa: SIM115 -- closed below
     command = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"]
@@ -99,7 +100,7 @@ def serving(project: Path, env: dict[str, str]) -> Iterator[tuple[str, float]]:
                 get(url + "/", timeout=5)
                 break
             time.sleep(0.2)
-        yield url, time.perf_counter() - start
+        yield url, time.perf_counter() - start, server.pid
     finally:
         server.terminate()
         try:
@@ -109,8 +110,17 @@ def serving(project: Path, env: dict[str, str]) -> Iterator[tuple[str, float]]:
         log.close()
 
 
-def reload_times(url: str, post: Path, page: str, repeat: int) -> list[tuple[float, float]]:
-    """(seconds to the livereload signal, seconds to the new HTML) for `repeat` edits."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of the children it has waited for (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def reload_times(
+    url: str, pid: int, post: Path, page: str, repeat: int
+) -> list[tuple[float, float, float]]:
+    """(seconds to the livereload signal, seconds to the new HTML, CPU seconds of the server)
+    for `repeat` edits of `post`."""
     original = post.read_text(encoding="utf-8")
     times = []
     for i in range(repeat):
@@ -122,6 +132,7 @@ def reload_times(url: str, post: Path, page: str, repeat: int) -> list[tuple[flo
         listener.start()
         time.sleep(0.2)  # the long poll is waiting before the edit
         marker = f"Reload check {i} {time.time_ns()}"
+        cpu = cpu_seconds(pid)
         start = time.perf_counter()
         post.write_text(f"{original}\n{marker}\n", encoding="utf-8")
         while marker not in get(url + page, timeout=RELOAD_TIMEOUT):
@@ -130,7 +141,8 @@ def reload_times(url: str, post: Path, page: str, repeat: int) -> list[tuple[flo
             time.sleep(0.05)
         shown = time.perf_counter()
         listener.join(RELOAD_TIMEOUT)
-        times.append(((signal[0] if signal else float("nan")) - start, shown - start))
+        signalled = (signal[0] if signal else float("nan")) - start
+        times.append((signalled, shown - start, cpu_seconds(pid) - cpu))
     post.write_text(original, encoding="utf-8")
     return times
 
@@ -184,18 +196,21 @@ def main() -> None:
         if args.before:
             variants.append((f"before ({args.before})", trees[f"before ({args.before})"], {}))
         record.say(f"mkdocs serve: edit-to-reload of the newest post, {args.repeat} edits each")
-        record.say(f"  {'variant':34} {'first build':>11} {'reload signal':>14} {'new HTML':>9}")
+        record.say(
+            f"  {'variant':34} {'first build':>11} {'reload signal':>14} {'new HTML':>9}"
+            f" {'server CPU':>11}"
+        )
         medians = {}
         for name, project, env in variants:
             post, page = newest_post(project)
-            with serving(project, env) as (url, started):
-                times = reload_times(url, post, page, args.repeat)
-            signal = statistics.median(t[0] for t in times)
-            shown = statistics.median(t[1] for t in times)
+            with serving(project, env) as (url, started, pid):
+                times = reload_times(url, pid, post, page, args.repeat)
+            signal, shown, cpu = (statistics.median(t[k] for t in times) for k in range(3))
             medians[name] = shown
             spread = f"{min(t[1] for t in times):.1f}-{max(t[1] for t in times):.1f}"
             record.say(
-                f"  {name:34} {started:10.1f}s {signal:13.2f}s {shown:8.2f}s  (range {spread} s)"
+                f"  {name:34} {started:10.1f}s {signal:13.2f}s {shown:8.2f}s {cpu:10.2f}s"
+                f"  (range {spread} s)"
             )
 
         record.say(f"mkdocs build --strict, alternated, {args.repeat} builds each")

@@ -61,7 +61,7 @@ def previews(tmp_path_factory) -> dict:
     draft_page = f"blog/{date}/{DRAFT_SLUG}/"
     result: dict = {"figures": figures, "draft_page": draft_page}
 
-    with serving(project, {}) as (url, _):
+    with serving(project, {}) as (url, *_):
         result["served"] = fetch(url, [draft_page, "blog/", *figures, *NOTEBOOKS])
         result["poisoned entries"] = poison_cache(project)
         epoch = get(f"{url}/livereload/0/0").strip()
@@ -74,7 +74,7 @@ def previews(tmp_path_factory) -> dict:
         assert signal, "the server did not rebuild after an edit"
         result["served poisoned"] = fetch(url, [*figures, *NOTEBOOKS])
 
-    with serving(project, {"CI": "1"}) as (url, _):
+    with serving(project, {"CI": "1"}) as (url, *_):
         result["served under CI"] = fetch(url, [*figures, *NOTEBOOKS])
 
     site = work / "site"
