@@ -14,6 +14,7 @@ Writes, and refuses to overwrite:
 
 import argparse
 import datetime
+import json
 import re
 import sys
 import textwrap
@@ -80,11 +81,16 @@ def allowed_categories(root: Path) -> list[str]:
     raise PostError(f"{root / 'mkdocs.yml'}: no blog plugin with categories_allowed")
 
 
+def yaml_scalar(text: str) -> str:
+    """`text` as YAML: plain when that reads back the same, else a quoted (JSON) string."""
+    return text if re.fullmatch(r"\w[\w .+-]*", text) else json.dumps(text)
+
+
 def post_text(
     title: str, date: datetime.date, category: str, tags: list[str], slug: str, include: str
 ) -> str:
     """The new post: front matter, title, a one-line summary to replace, the include."""
-    tag_lines = "".join(f"  - {tag}\n" for tag in tags)
+    tag_lines = "".join(f"  - {yaml_scalar(tag)}\n" for tag in tags)
     return (
         f"---\ndate: {date.isoformat()}\ndraft: true\ncategories:\n  - {category}\n"
         f"tags:\n{tag_lines}slug: {slug}\n---\n\n# {title}\n\n"
@@ -108,7 +114,8 @@ def section_text(section: str, post: Path, test: Path) -> str:
 
 def module_text(title: str, post: Path) -> str:
     """The docstring of a new snippets module."""
-    lines = textwrap.wrap(f'Code shown in the post "{title}".', width=90)
+    safe = title.replace("\\", "\\\\").replace('"', "'")  # nothing that ends the docstring
+    lines = textwrap.wrap(f'Code shown in the post "{safe}".', width=90)
     return '"""' + "\n".join(lines) + f"\n\nPost: {post.as_posix()}\n" + '"""\n\n'
 
 

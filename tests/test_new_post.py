@@ -104,14 +104,27 @@ def test_the_stub_test_fails_until_it_is_written(project):
     assert "not written yet: test what snippets/focal_loss.py:focal_loss does" in result.stdout
 
 
-def test_generated_files_pass_the_linter(project):
-    assert make_post(project, TITLE="Focal loss").returncode == 0
-    paths = [str(project / p) for p in ("snippets/focal_loss.py", "tests/test_focal_loss.py")]
+def test_awkward_titles_and_tags_give_valid_yaml_and_lint_clean_python(project):
+    title, tags = 'Focal loss: "by hand" \\ odd', ["PyTorch", "C++", "ratio: 1/2", "#1"]
+    assert make_post(project, TITLE=title, TAGS=",".join(tags)).returncode == 0
+    post = next((project / "docs/blog/posts").glob("*-focal-loss-by-hand-odd.md"))
+    assert front_matter(post)["tags"] == tags
+    assert f"\n# {title}\n" in post.read_text()
+    paths = [
+        project / "snippets/focal_loss_by_hand_odd.py",
+        project / "tests/test_focal_loss_by_hand_odd.py",
+    ]
+    for path in paths:
+        compile(path.read_text(), str(path), "exec")
     ruff = [sys.executable, "-m", "ruff"]
     config = ["--config", str(ROOT / "pyproject.toml")]
-    check = subprocess.run([*ruff, "check", *config, *paths], capture_output=True, text=True)
+    check = subprocess.run(
+        [*ruff, "check", *config, *map(str, paths)], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout
-    form = subprocess.run([*ruff, "format", "--check", *config, *paths], capture_output=True)
+    form = subprocess.run(
+        [*ruff, "format", "--check", *config, *map(str, paths)], capture_output=True
+    )
     assert form.returncode == 0, form.stdout
 
 
