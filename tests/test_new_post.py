@@ -16,7 +16,7 @@ from site_rules import includes, sections
 from test_site_build import front_matter
 
 SKIP = shutil.ignore_patterns(
-    ".venv", ".git", "site", ".cache", "build", "test-artifacts", "*cache*"
+    ".venv", ".git", "site", ".cache", "build", "test-artifacts", ".*_cache", "__pycache__"
 )
 
 

@@ -99,7 +99,9 @@ def test_strict_build_fails_on(case, tmp_path):
     relative, old, new, named = BREAKS[case]
     project = tmp_path / "project"
     # Everything the build reads, whatever folder a page includes from; not the venv or outputs.
-    skip = shutil.ignore_patterns(".venv", ".git", "site", ".cache", "test-artifacts", "*cache*")
+    skip = shutil.ignore_patterns(
+        ".venv", ".git", "site", ".cache", "test-artifacts", ".*_cache", "__pycache__"
+    )
     shutil.copytree(ROOT, project, ignore=skip)
     page = project / relative
     text = page.read_text(encoding="utf-8")
