@@ -75,3 +75,14 @@ def test_every_page_from_a_source_file_links_to_it(built_site):
         assert (ROOT / "docs" / edit["href"].removeprefix(prefix)).is_file(), edit["href"]
         linked += 1
     assert linked >= 12  # every post, guide, notebook and about page
+
+
+def test_the_trainer_guide_is_in_the_nav_with_how_to_get_the_data(built_site):
+    guides = next(entry["Guides"] for entry in CONFIG["nav"] if "Guides" in entry)
+    assert {"The CIFAR-10 trainer": "guides/trainer.md"} in guides
+    page = (built_site / "guides" / "trainer" / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.find(id="get-the-data") is not None
+    commands = " ".join(code.get_text() for code in soup.select("#get-the-data ~ div pre"))
+    assert "python -m snippets.cifar download --out" in commands
+    assert "python -m snippets.cifar subset --source" in commands

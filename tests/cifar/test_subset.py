@@ -7,8 +7,10 @@ download code fed an archive served from 127.0.0.1.
 """
 
 import hashlib
+import json
 import pickle
 import shutil
+import statistics
 import tarfile
 import threading
 from functools import partial
@@ -20,8 +22,9 @@ from torchvision.datasets import CIFAR10
 
 from snippets.cifar.cli import main
 from snippets.cifar.data import FOLDER, META_FILE, TEST_FILES, TRAIN_FILES, load_cifar10
+from snippets.cifar.experiments import SCALES, study
 from snippets.cifar.subset import pickle2
-from tests.cifar.conftest import run_module
+from tests.cifar.conftest import ROOT, run_module
 
 FILES = [*TRAIN_FILES, *TEST_FILES, META_FILE]
 
@@ -164,3 +167,39 @@ def test_download_with_a_wrong_checksum_fails_and_leaves_nothing(
     assert main(["download", "--out", str(out)]) == 2
     assert "downloading it from http://127.0.0.1" in capsys.readouterr().err
     assert list(out.iterdir()) == []
+
+
+GUIDE = ROOT / "docs" / "guides" / "trainer.md"
+
+
+def test_the_guides_md5_sums_are_those_of_the_shared_subset(subset):
+    text = GUIDE.read_text(encoding="utf-8")
+    block = text.split("```text\n", 1)[1].split("```", 1)[0]
+    listed = dict(reversed(line.split()) for line in block.splitlines())
+    actual = {n: hashlib.md5((subset / FOLDER / n).read_bytes()).hexdigest() for n in FILES}
+    assert listed == actual
+
+
+def test_the_guides_full_scale_cost_is_computed_from_the_records():
+    """Every number of 'What --scale full costs', from the batch-size study's run records."""
+    full = SCALES["full"]
+    assert (full.batch_size, full.epochs, full.long_epochs) == (4, 50, 200)
+    assert len(study("lr-decay", "full").runs) == len(study("loss", "full").runs) == 6
+    rates = {}
+    for batch in (5, 10, 20):
+        runs = sorted((ROOT / "runs" / "small" / "batch-size").glob(f"batch-{batch}-s*"))
+        epochs = [json.loads(line) for r in runs for line in (r / "metrics.jsonl").open()]
+        rates[batch] = statistics.median(e["images_per_second"] for e in epochs)
+        assert len(epochs) == 24
+    run = full.epochs * 50_000 / rates[5]  # seconds of one CoolNet run at the batch-5 rate
+    nine = 3 * full.epochs * 50_000 * sum(1 / r for r in rates.values())
+    text = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    for number in (
+        f"{rates[5]:,.0f} images/s at batch 5",
+        f"at least {run / 60:.0f} minutes",
+        f"at least {6 * run / 3600:.1f} hours",
+        f"at least {6 * 4 * run / 3600:.0f} hours",
+        f"({rates[5]:,.0f}, {rates[10]:,.0f} and {rates[20]:,.0f} images/s)",
+        f"about {nine / 3600:.1f} hours for its nine runs",
+    ):
+        assert number in text
