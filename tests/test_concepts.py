@@ -153,3 +153,26 @@ def test_a_figure_that_cannot_be_drawn_fails_the_build_naming_it(tmp_path):
     assert result.returncode != 0
     assert "concept figure 'broken-figure' cannot be drawn" in result.stdout + result.stderr
     assert "x and y must have same first dimension" in result.stdout + result.stderr
+
+
+def test_every_figure_is_shown_once_with_a_takeaway_that_states_its_numbers():
+    from conftest import POSTS
+
+    posts = [p.read_text(encoding="utf-8") for p in sorted(POSTS.glob("*.md"))]
+    for name in concepts.FIGURES:
+        shown = [p for p in posts if f"figures/concepts/{name}.svg" in p]
+        assert len(shown) == 1, name
+        block = shown[0].split(f"figures/concepts/{name}.svg", 1)[1].split("</figure>", 1)[0]
+        assert "<figcaption>" in block, f"{name} has no takeaway"
+    text = " ".join(" ".join(posts).split())
+    fits = concepts.outlier_fits()
+    assert (
+        f"moves the L2 fit (the mean) from {fits['clean']['L2']:.0f} to "
+        f"{fits['outlier']['L2']:.0f} and leaves the L1 fit (the median) at "
+        f"{fits['outlier']['L1']:.0f}"
+    ) in text
+    waited = concepts.waiting_times()
+    assert (
+        f"waits about {waited['per item'][0]:.0f} s more every epoch; copying once waits "
+        f"{waited['copy once'][0]:.2f} s in all"
+    ) in text
