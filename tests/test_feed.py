@@ -32,6 +32,8 @@ def published_posts() -> dict[str, dict]:
 def test_rss_feed_is_valid_xml_and_lists_every_post_with_its_date(built_site):
     channel = ET.parse(built_site / "feed_rss_created.xml").getroot().find("channel")
     assert channel.findtext("link") == SITE_URL
+    image = channel.find("image").findtext("url")  # set apart from site_url: must agree with it
+    assert image.startswith(SITE_URL) and (built_site / image.removeprefix(SITE_URL)).is_file()
     items = {item.findtext("link"): item for item in channel.findall("item")}
     posts = published_posts()
     assert set(items) == set(posts)

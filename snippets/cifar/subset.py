@@ -71,9 +71,9 @@ def ndarray(array: np.ndarray) -> Reduce:
 def pickle2(value: object) -> bytes:
     """A protocol-2 pickle in the layout of the shared subset's batch files.
 
-    Python 2 wrote the official files: byte strings are `str` opcodes (which Python 3's pickle
-    does not emit at protocol 2), no memo, one MARK per list. They load with
-    `pickle.load(f, encoding="bytes")` like the official files.
+    Byte strings are Python 2 `str` opcodes, as in the official files (Python 3's pickle
+    writes them differently at protocol 2); no memo and one MARK per list, as in the subset.
+    It loads with `pickle.load(f, encoding="bytes")` like the official files.
     """
     out: list[bytes] = [b"\x80\x02"]
     _emit(value, out.append)
