@@ -196,9 +196,9 @@ def test_the_guides_full_scale_cost_is_computed_from_the_records():
     text = " ".join(GUIDE.read_text(encoding="utf-8").split())
     for number in (
         f"{rates[5]:,.0f} images/s at batch 5",
-        f"at least {run / 60:.0f} minutes",
-        f"at least {6 * run / 3600:.1f} hours",
-        f"at least {6 * 4 * run / 3600:.0f} hours",
+        f"{run / 60:.0f} minutes or more",
+        f"{6 * run / 3600:.1f} hours or more",
+        f"{6 * 4 * run / 3600:.0f} hours or more",
         f"({rates[5]:,.0f}, {rates[10]:,.0f} and {rates[20]:,.0f} images/s)",
         f"about {nine / 3600:.1f} hours for its nine runs",
     ):
