@@ -16,6 +16,7 @@ from snippets.cifar.experiments_runner import experiment_arguments, run_experime
 from snippets.cifar.models import ACTIVATIONS, MODELS
 from snippets.cifar.objectives import LOSSES
 from snippets.cifar.schedules import SCHEDULES
+from snippets.cifar.subset import add_commands as add_data_commands
 
 EXIT = {"completed": 0, "diverged": 3, "interrupted": 130}
 
@@ -95,6 +96,7 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("--top", type=int, default=1, help="how many classes to show (default: 1)")
     pr.add_argument("--device", default="auto")
     experiment_arguments(subs.add_parser("experiment", help="replay a homework study"))
+    add_data_commands(subs)  # download, subset
     return top
 
 
@@ -105,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser().parse_args(argv)
     try:
+        if "data_command" in args:  # download, subset
+            return args.data_command(args)
         if args.command == "experiment":
             return run_experiment(args, argv)
         if args.command == "train":
