@@ -1,10 +1,11 @@
-"""The tested code behind the learning log: every Python block on the site is a section here.
+"""The tested code behind the learning log: every Python block on the site is a section here
+(or, on the pages about checks, a section of the tests that check it).
 
 Subpackages and modules:
     snippets.cifar         the CIFAR-10 trainer: train(TrainConfig(...)), python -m snippets.cifar
     snippets.epma          EPMA converter: weight/atomic %, oxides, mineral formulas (+ CLI)
-    snippets.losses        softmax, cross-entropy, hinge, MSE and L1 from scratch
-    snippets.batchnorm     batch normalisation from scratch
+    snippets.losses        softmax, cross-entropy and its gradient, hinge, MSE and L1
+    snippets.batchnorm     batch normalisation from scratch, with its running statistics
     snippets.device        pick_device: CUDA, then Apple MPS, then CPU
     snippets.dropout, snippets.overfit, snippets.outliers, snippets.linear_stack,
     snippets.data_locality the smaller lessons, one module each

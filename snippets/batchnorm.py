@@ -4,6 +4,20 @@ import torch
 from torch import Tensor, nn
 
 
+# --8<-- [start:running_update]
+def running_update(running: Tensor, batch_stat: Tensor, momentum: float) -> None:
+    """In place: running = (1 - momentum) * running + momentum * batch_stat (PyTorch's rule)."""
+    running.mul_(1 - momentum).add_(momentum * batch_stat)
+
+
+def unbiased(var: Tensor, n: int) -> Tensor:
+    """The biased variance of `n` values (divided by n) turned unbiased (divided by n - 1)."""
+    return var * n / (n - 1)
+
+
+# --8<-- [end:running_update]
+
+
 # --8<-- [start:batchnorm]
 class BatchNorm(nn.Module):
     """Normalise each channel over the batch (and H, W), then scale by gamma and shift by beta.
@@ -28,8 +42,8 @@ class BatchNorm(nn.Module):
             var = z.var(dim=dims, unbiased=False)  # sigma_B^2 = mean of squared deviations
             n = z.numel() // z.shape[1]
             with torch.no_grad():
-                self.running_mean.lerp_(mean, self.momentum)
-                self.running_var.lerp_(var * n / (n - 1), self.momentum)
+                running_update(self.running_mean, mean, self.momentum)
+                running_update(self.running_var, unbiased(var, n), self.momentum)
         else:
             mean, var = self.running_mean, self.running_var
         z_hat = (z - mean.view(shape)) / torch.sqrt(var.view(shape) + self.eps)

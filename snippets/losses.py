@@ -31,6 +31,16 @@ def cross_entropy(logits: Tensor, target: Tensor) -> Tensor:
 # --8<-- [end:cross_entropy]
 
 
+# --8<-- [start:cross_entropy_grad]
+def cross_entropy_grad(logits: Tensor, target: Tensor) -> Tensor:
+    """dL/ds of the mean cross-entropy, derived by hand: (softmax(s) - one_hot(y)) / N."""
+    one_hot = torch.nn.functional.one_hot(target, logits.shape[1]).to(logits.dtype)
+    return (softmax(logits) - one_hot) / logits.shape[0]
+
+
+# --8<-- [end:cross_entropy_grad]
+
+
 # --8<-- [start:multiclass_hinge]
 def multiclass_hinge(logits: Tensor, target: Tensor, margin: float = 1.0) -> Tensor:
     """Mean over the batch of sum_{k != y} max(0, s_k - s_y + margin) (Weston-Watkins)."""

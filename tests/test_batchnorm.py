@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from snippets.batchnorm import BatchNorm
+from snippets.batchnorm import BatchNorm, running_update, unbiased
 
 CASES = {
     "1d": (nn.BatchNorm1d, (32, 6)),
@@ -83,3 +83,56 @@ def test_gamma_sqrt_var_and_beta_mean_give_back_the_input():
         layer.gamma.copy_(torch.sqrt(z.var(dim=0, unbiased=False) + layer.eps))
         layer.beta.copy_(z.mean(dim=0))
     torch.testing.assert_close(layer(z), z)
+
+
+# --8<-- [start:check_running_update]
+@pytest.mark.parametrize("momentum", [0.1, 0.4])  # PyTorch's default; SpeedNet's layers
+def test_running_statistics_follow_the_derived_moving_average(momentum):
+    """nn.BatchNorm1d's buffers after T steps equal the unrolled update of the post:
+    (1 - m)^T * start + sum over steps t of m (1 - m)^(T - t) * (batch statistic of step t)."""
+    torch.manual_seed(2)
+    reference = nn.BatchNorm1d(3, momentum=momentum).double()
+    batches = [torch.randn(16, 3, dtype=torch.float64) * (t + 1) + t for t in range(6)]
+    for x in batches:
+        reference(x)
+    steps, m = len(batches), momentum
+    mean = (1 - m) ** steps * torch.zeros(3, dtype=torch.float64)
+    var = (1 - m) ** steps * torch.ones(3, dtype=torch.float64)
+    for t, x in enumerate(batches, start=1):
+        mean += m * (1 - m) ** (steps - t) * x.mean(dim=0)
+        var += m * (1 - m) ** (steps - t) * x.var(dim=0, unbiased=True)  # n - 1, not n
+    torch.testing.assert_close(reference.running_mean, mean)
+    torch.testing.assert_close(reference.running_var, var)
+
+
+def test_running_update_is_one_step_of_nn_batchnorm():
+    """One training step of nn.BatchNorm2d moves its buffers exactly as `running_update` does."""
+    torch.manual_seed(3)
+    reference = nn.BatchNorm2d(4).double()  # momentum 0.1
+    x = torch.randn(8, 4, 5, 5, dtype=torch.float64) * 3 + 1
+    mean, var = reference.running_mean.clone(), reference.running_var.clone()
+    reference(x)
+    n = x.numel() // x.shape[1]  # values per channel: N * H * W
+    running_update(mean, x.mean(dim=(0, 2, 3)), reference.momentum)
+    running_update(var, unbiased(x.var(dim=(0, 2, 3), unbiased=False), n), reference.momentum)
+    torch.testing.assert_close(reference.running_mean, mean)
+    torch.testing.assert_close(reference.running_var, var)
+
+
+def test_test_time_formula_is_nn_batchnorm_in_eval_mode():
+    """Eval mode: gamma * (x - running_mean) / sqrt(running_var + eps) + beta, nothing else."""
+    torch.manual_seed(4)
+    reference = nn.BatchNorm1d(5).double()
+    with torch.no_grad():
+        reference.weight.uniform_(0.5, 2.0)
+        reference.bias.normal_()
+    for _ in range(4):
+        reference(torch.randn(32, 5, dtype=torch.float64) * 2 + 3)
+    reference.eval()
+    x = torch.randn(7, 5, dtype=torch.float64)
+    by_hand = (x - reference.running_mean) / torch.sqrt(reference.running_var + reference.eps)
+    by_hand = reference.weight * by_hand + reference.bias
+    torch.testing.assert_close(reference(x), by_hand.detach())
+
+
+# --8<-- [end:check_running_update]

@@ -8,7 +8,15 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snippets.losses import cross_entropy, l1, log_softmax, mse, multiclass_hinge, softmax
+from snippets.losses import (
+    cross_entropy,
+    cross_entropy_grad,
+    l1,
+    log_softmax,
+    mse,
+    multiclass_hinge,
+    softmax,
+)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -58,6 +66,34 @@ def test_cross_entropy_matches_torch(scale):
 
 
 # --8<-- [end:check_cross_entropy]
+
+
+# --8<-- [start:check_cross_entropy_grad]
+def assert_gradient_is_autograds(gradient, logits, target):
+    """The hand-derived dL/ds equals what autograd gets from PyTorch's own cross-entropy."""
+    leaf = logits.clone().requires_grad_()
+    F.cross_entropy(leaf, target).backward()
+    torch.testing.assert_close(gradient(logits, target), leaf.grad)
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_derived_cross_entropy_gradient_is_autograds(scale):
+    assert_gradient_is_autograds(cross_entropy_grad, *batch(scale=scale))
+
+
+# --8<-- [end:check_cross_entropy_grad]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 8), st.integers(2, 12), st.integers(0, 2**31 - 1))
+def test_gradient_rows_sum_to_zero_and_pull_the_true_score_up(n, classes, seed):
+    """(p - y)/N: each row sums to 0; only the true class's entry is negative."""
+    logits, target = batch(n=n, c=classes, seed=seed)
+    grad = cross_entropy_grad(logits, target)
+    torch.testing.assert_close(grad.sum(dim=1), torch.zeros(n))
+    true_entry = grad.gather(1, target.unsqueeze(1)).squeeze(1)
+    assert (true_entry < 0).all()
+    assert (grad.scatter(1, target.unsqueeze(1), 0.0) >= 0).all()
 
 
 def test_cross_entropy_is_finite_and_exact_for_huge_logits():

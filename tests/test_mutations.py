@@ -10,7 +10,7 @@ import pytest
 import torch.nn.functional as F
 from conftest import SNIPPETS
 from test_batchnorm import CASES, assert_matches_torch_in_training
-from test_losses import assert_same_value_and_grad, batch
+from test_losses import assert_gradient_is_autograds, assert_same_value_and_grad, batch
 
 
 # --8<-- [start:mutations]
@@ -40,11 +40,30 @@ def test_hinge_that_sums_over_the_true_class_fails():
 @pytest.mark.parametrize(
     ("old", "new"),
     [
+        ("softmax(logits) - one_hot", "one_hot - softmax(logits)"),  # sign flipped
+        ("/ logits.shape[0]", ""),  # the sum's gradient, not the mean's
+    ],
+    ids=["p minus y flipped", "not divided by N"],
+)
+def test_cross_entropy_gradient_mutations_fail(old, new):
+    m = mutant("losses", old, new)
+    with pytest.raises(AssertionError):
+        assert_gradient_is_autograds(m.cross_entropy_grad, *batch())
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
         ("torch.sqrt(var.view(shape) + self.eps)", "torch.sqrt(var.view(shape) - self.eps)"),
         ("var * n / (n - 1)", "var"),  # running variance left biased
         ("z_hat + self.beta", "z_hat - self.beta"),
+        # Keras' convention: momentum weights the old value, not the batch's
+        (
+            "running.mul_(1 - momentum).add_(momentum * batch_stat)",
+            "running.mul_(momentum).add_((1 - momentum) * batch_stat)",
+        ),
     ],
-    ids=["eps subtracted", "biased running variance", "beta subtracted"],
+    ids=["eps subtracted", "biased running variance", "beta subtracted", "momentum swapped"],
 )
 def test_batchnorm_mutations_fail(old, new):
     m = mutant("batchnorm", old, new)

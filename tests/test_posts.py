@@ -26,3 +26,15 @@ def test_assumed_dates_continue_the_weekly_sequence():
     for before, post in itertools.pairwise(posts):
         if post.get("date_assumed"):
             assert post["date"] - before["date"] == datetime.timedelta(days=7), post["slug"]
+
+
+def test_every_post_has_references_and_links_to_the_posts_before_and_after_it():
+    posts = sorted(POST_FILES, key=lambda p: front_matter(p)["date"])
+    for index, post in enumerate(posts):
+        text = post.read_text(encoding="utf-8")
+        references = text.split("\n## References\n", 1)
+        assert len(references) == 2, f"{post.name}: no '## References' section"
+        assert "\n- " in references[1], f"{post.name}: the References section lists nothing"
+        neighbours = posts[max(index - 1, 0) : index] + posts[index + 1 : index + 2]
+        for neighbour in neighbours:
+            assert f"]({neighbour.name}" in text, f"{post.name}: no link to {neighbour.name}"
