@@ -5,23 +5,33 @@ import sys
 from pathlib import Path
 
 from snippets.epma.elements import ATOMIC_WEIGHTS_SOURCE
-from snippets.epma.files import convert_csv
+from snippets.epma.files import Summary, convert_csv
 from snippets.epma.formula import END_MEMBERS
-from snippets.epma.table import InputError, Options
+from snippets.epma.headers import InputError
+from snippets.epma.minerals import MINERALS
+from snippets.epma.table import NEGATIVE_THRESHOLD, Options
 
 DESCRIPTION = f"""\
-Convert electron-probe (EPMA) analyses in a CSV file: one row per spot, one column per element
-(Si, Mg, ... in wt%) or oxide (SiO2, MgO, ... in wt%). Headers may carry a unit, as in
-'SiO2 (wt%)' or 'Si wt%'. Other columns (spot labels, comments, coordinates) are copied to
-the output unchanged. Added columns: <El>_at%, <El>_wt%, <Oxide>_wt%, <El>_apfu, cation_sum,
-total (the analytical total, before any normalisation), normalised (yes/no) and flag (rows
-whose total is outside --flag-total; they are kept, not dropped).
+Convert electron-probe (EPMA) analyses as the probe software exports them (JEOL, CAMECA
+Peaksight, Probe for EPMA: .csv or .txt; comma, semicolon or tab separated; decimal point or
+comma; instrument lines above the header; Average / Std Dev rows under the spots). One row per
+spot, one column per element (Si, Mg...) or oxide (SiO2, MgO...), F and Cl beside oxides.
 
-Bad input (unknown element or oxide, an element beside its own oxide, empty cells, text,
-NaN, negative values, totals far from 100%, a malformed file) stops the run with a message
-naming the row and column, exit status 2, and no output file.
+Every column is an analyte, a known label (point number, stage X/Y/Z, comment, date, beam
+conditions, total), or an error naming it: --label COL keeps an unknown column as a label.
+Header units are read and honoured: 'SiO2(Mass%)', 'SIO2 wt%', 'Si (at%)', 'Ni ppm'. Total
+iron may be written FeOT, FeO*, FeO(T), FeOtot, Fe2O3T. An ambiguous header ('No', 'Y', 'Pt')
+is a label when it is left of the analyses, beside a stage X or Z column, or counts up in
+whole numbers; the decision is reported, and --analyte COL or --label COL overrides it.
 
-Atomic weights: {ATOMIC_WEIGHTS_SOURCE}.
+Input columns are copied to the output unchanged; added: <El>_at%, <El>_wt%, <Oxide>_wt%,
+<Oxide>_mol%, <El>_apfu, cation_sum, total (analytical total less O=F,Cl, before any
+normalisation), normalised, and flag (why a row is suspect: total outside --flag-total, values
+set to zero, Droop's Fe3+ clipped; flagged rows are kept). The report (standard error, and
+OUTPUT.meta.json) names every column read, every preamble line and summary row left out.
+
+Bad input stops the run with a message naming the line and column, exit status 2, and no
+output file. Atomic weights: {ATOMIC_WEIGHTS_SOURCE}.
 """
 
 EPILOG = """\
@@ -29,8 +39,10 @@ examples:
   epma to-atomic analyses.csv -o atomic.csv           element or oxide wt% -> at%
   epma to-weight atomic.csv                           element at% -> wt%, to stdout
   epma to-oxide elements.csv --oxide Fe=Fe2O3         element wt% -> oxide wt%
-  epma formula olivine.csv --oxygens 4 --end-members olivine
+  epma to-mole glass.csv                              oxide wt% -> oxide mol%
+  epma formula garnet.txt --mineral garnet            12 O, 8 cations, Droop Fe3+, Alm..Adr
   epma formula spinel.csv --oxygens 4 --cations 3 --fe3 droop
+  epma to-atomic export.txt --below-detection zero --negative zero --label Operator
 """
 
 
@@ -46,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         "to-atomic": "weight % (elements or oxides) -> atomic %; oxides also give element wt%",
         "to-weight": "atomic % (elements) -> weight %",
         "to-oxide": "element weight % -> oxide weight % (oxygen by stoichiometry)",
+        "to-mole": "oxide weight % -> oxide mole %",
         "formula": "oxide (or element) weight % -> atoms per formula unit (apfu)",
     }
     for name, text in helps.items():
@@ -69,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "--fe3",
                 choices=["droop"],
                 help="split iron into Fe2+ and Fe3+ by charge balance (Droop 1987); needs both",
+            )
+            command.add_argument(
+                "--mineral",
+                choices=sorted(MINERALS),
+                help="a preset: basis, Fe3+ method, Mg#, Cr#, end-members, FeO/Fe2O3 "
+                "(explicit --oxygens/--cations/--fe3 override its basis)",
             )
             command.add_argument(
                 "--end-members",
@@ -110,21 +129,52 @@ def _common(command: argparse.ArgumentParser) -> None:
         "--negative",
         choices=["error", "zero"],
         default="error",
-        help="negative values (below detection): stop with an error, or set them to 0",
+        help="negative values: stop with an error, or set them to 0 "
+        "(rows where a value below -THRESHOLD was zeroed are flagged)",
+    )
+    command.add_argument(
+        "--negative-threshold",
+        type=float,
+        default=NEGATIVE_THRESHOLD,
+        metavar="THRESHOLD",
+        help=f"wt%%; with --negative zero, flag rows with a value below -THRESHOLD "
+        f"(default {NEGATIVE_THRESHOLD:g})",
+    )
+    command.add_argument(
+        "--below-detection",
+        choices=["error", "zero", "nan"],
+        default="error",
+        help="cells such as <0.01, bdl, b.d.l., n.d., -, <LOD or empty: stop with an error "
+        "listing them (default), read them as 0, or as 0 with that element's output left empty",
+    )
+    command.add_argument(
+        "--summary-rows",
+        choices=["skip", "convert"],
+        default="skip",
+        help="Average / Std Dev / Min / Max rows under the spots: leave them out (reported), or "
+        "convert the Average (Mean, Median) rows too, flagged",
     )
     command.add_argument(
         "--decimals",
         type=int,
-        default=6,
+        default=None,
         metavar="N",
-        help="round the added columns to N decimals (default 6; -1 keeps full precision)",
+        help="round the added columns to N decimals (default: wt%%, at%%, mol%% 3; apfu 4; "
+        "end-members and ratios 2; -1 keeps full precision)",
     )
     command.add_argument(
         "--label",
         action="append",
         default=[],
         metavar="COLUMN",
-        help="copy COLUMN through even if its name is an element (e.g. a stage 'Y' column)",
+        help="keep COLUMN as a label: an unknown column, or one named like an element",
+    )
+    command.add_argument(
+        "--analyte",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="read an ambiguous COLUMN ('Y', 'No', 'Pt') as an element",
     )
 
 
@@ -140,13 +190,18 @@ def options_from(args: argparse.Namespace) -> Options:
         flag_total=tuple(args.flag_total),
         reject_total=tuple(args.reject_total),
         negative=args.negative,
+        negative_threshold=args.negative_threshold,
+        below_detection=args.below_detection,
+        summary_rows=args.summary_rows,
         labels=args.label,
+        analytes=args.analyte,
         oxides=oxides,
         oxygens=getattr(args, "oxygens", None),
         cations=getattr(args, "cations", None),
         fe3=getattr(args, "fe3", None),
-        mineral=getattr(args, "end_members", None),
-        decimals=None if args.decimals < 0 else args.decimals,
+        end_members=getattr(args, "end_members", None),
+        mineral=getattr(args, "mineral", None),
+        decimals=args.decimals,
     )
 
 
@@ -160,10 +215,25 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, ValueError) as error:
         print(f"epma {args.command}: {args.input}: {error}", file=sys.stderr)
         return 2
-    flagged = f", {summary.flagged_rows} flagged" if summary.flagged_rows else ""
-    print(
-        f"epma {args.command}: {summary.rows} rows{flagged}; analytes {', '.join(summary.analytes)}"
-        f"; copied through {summary.labels}",
-        file=sys.stderr,
-    )
+    for line in report(summary):
+        print(f"epma {args.command}: {line}", file=sys.stderr)
     return 0
+
+
+def report(summary: Summary) -> list[str]:
+    """What was read and how: every column, every line left out, every decision."""
+    flagged = f", {summary.flagged_rows} flagged" if summary.flagged_rows else ""
+    read = ", ".join(
+        f"{column} as {name}" if column != name else name
+        for column, name in summary.columns.items()
+    )
+    lines = [
+        f"{summary.rows} rows{flagged}; {summary.layout}",
+        f"analytes: {read}",
+        f"labels copied through: {', '.join(repr(c) for c in summary.labels) or 'none'}",
+    ]
+    lines += [f"preamble line skipped: {line!r}" for line in summary.preamble]
+    lines += [f"summary row {line}" for line in summary.summary_rows]
+    if summary.blank_lines:
+        lines.append(f"{summary.blank_lines} blank line(s) ignored")
+    return lines + summary.notes

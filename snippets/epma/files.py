@@ -15,7 +15,16 @@ import numpy as np
 import pandas as pd
 
 from snippets.epma.elements import ATOMIC_WEIGHTS_SOURCE
-from snippets.epma.table import InputError, Options, convert, parse_values, recognise, where
+from snippets.epma.exports import (
+    MEANS,
+    blank_rows,
+    open_text,
+    read_chunks,
+    sniff,
+    summary_kind,
+)
+from snippets.epma.headers import Columns, InputError, read_header
+from snippets.epma.table import Options, check_units, convert, decimals, parse_chunk, where
 
 CHUNK_ROWS = 50_000  # rows read, checked and written at a time: memory stays bounded
 
@@ -27,8 +36,14 @@ class Summary:
     operation: str
     rows: int = 0
     analytes: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # analyte column -> what it is read as
     labels: list[str] = field(default_factory=list)
     flagged_rows: int = 0
+    layout: str = ""
+    preamble: list[str] = field(default_factory=list)
+    blank_lines: int = 0
+    summary_rows: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     normalised: bool = False
     atomic_weights: str = ATOMIC_WEIGHTS_SOURCE
     options: dict = field(default_factory=dict)
@@ -47,6 +62,7 @@ def atomic_output(path: Path | None, stdout: IO[str] | None = None) -> Iterator[
             handle.flush()
             os.fsync(handle.fileno())
         if path:
+            os.chmod(temporary, 0o666 & ~_umask())  # the user's usual permissions, not 0600
             os.replace(temporary, path)
         else:
             with open(temporary, newline="") as done:
@@ -54,6 +70,12 @@ def atomic_output(path: Path | None, stdout: IO[str] | None = None) -> Iterator[
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def convert_csv(
@@ -65,54 +87,32 @@ def convert_csv(
     stdout: IO[str] | None = None,
 ) -> Summary:
     """Read `source` chunk by chunk, check and convert each, write `output` (or stdout).
-    Raises InputError, naming row and column, before anything is written."""
+    Raises InputError, naming line and column, before anything is written."""
     summary = Summary(operation, normalised=options.normalise, options=asdict(options))
-    low, high = options.flag_total
+    text, encoding = open_text(source)
+    layout = sniff(text, encoding)
+    summary.layout = layout.describe()
+    summary.preamble = layout.preamble
     try:
-        reader = pd.read_csv(
-            source,
-            dtype=str,  # keep label columns exactly as written; analytes are parsed below
-            keep_default_na=False,
-            skip_blank_lines=False,
-            chunksize=chunk_rows,
-        )
         with atomic_output(output, stdout) as out:
-            header = None
-            for chunk in reader:
-                if header is None:
-                    header = list(chunk.columns)
-                    analytes = recognise(header, options.labels)
-                    summary.analytes = [a.name for a in analytes]
-                    summary.labels = [c for c in header if c not in {a.column for a in analytes}]
-                values = parse_values(chunk, analytes, summary.rows + 1, options)
-                columns, total = convert(values, analytes, operation, options)
-                _reject_far_totals(total, summary.rows + 1, options.reject_total)
-                outside = np.flatnonzero((total < low) | (total > high))
-                flags = np.full(len(total), "", dtype=object)
-                flags[outside] = [
-                    f"total {t:.2f}% outside {low:g}-{high:g}%" for t in total[outside]
-                ]
-                summary.flagged_rows += len(outside)
-                new = pd.DataFrame(columns, index=chunk.index)
-                if summary.rows == 0:  # the added columns are the same in every chunk
-                    clash = (set(new.columns) | {"total", "normalised", "flag"}) & set(header)
-                    if clash:
-                        raise InputError(
-                            f"header: output column(s) {sorted(clash)} already in input"
-                        )
-                if options.decimals is not None:
-                    new = new.round(options.decimals)
-                new["total"] = total if options.decimals is None else total.round(options.decimals)
-                new["normalised"] = "yes" if options.normalise else "no"
-                new["flag"] = flags
-                pd.concat([chunk, new], axis=1).to_csv(out, header=summary.rows == 0, index=False)
-                summary.rows += len(chunk)
-            if summary.rows == 0:
+            columns = None
+            for chunk in read_chunks(text, layout, chunk_rows):
+                if columns is None:
+                    columns = _recognise(chunk, operation, options, summary)
+                written = _convert_chunk(chunk, columns, layout, operation, options, summary)
+                if written is not None:
+                    written.to_csv(out, header=summary.rows == 0, index=False)
+                    summary.rows += len(written)
+            if columns is None:
                 raise InputError("no data rows below the header")
+            if summary.rows == 0 and not summary.blank_lines and not summary.summary_rows:
+                raise InputError("no data rows below the header")
+            if summary.rows == 0:
+                raise InputError("no spot analyses below the header (only blank or summary rows)")
     except pd.errors.EmptyDataError:
-        raise InputError("empty CSV: no header row") from None
+        raise InputError("empty file: no header row") from None
     except pd.errors.ParserError as error:
-        raise InputError(f"malformed CSV: {str(error).strip()}") from None
+        raise InputError(f"malformed file: {str(error).strip()}") from None
     if output:
         meta = output.with_name(output.name + ".meta.json")
         with atomic_output(meta) as handle:
@@ -120,11 +120,74 @@ def convert_csv(
     return summary
 
 
-def _reject_far_totals(total: np.ndarray, first_row: int, limits: tuple[float, float]) -> None:
+def _recognise(chunk: pd.DataFrame, operation: str, options: Options, summary: Summary) -> Columns:
+    """Sort the header's columns; every one ends up an analyte or a label, said in the report."""
+    header = list(chunk.columns)
+    columns = read_header(header, options.labels, options.analytes, chunk)
+    check_units(columns.analytes, operation)
+    if options.mineral and operation != "formula":
+        raise InputError(f"--mineral applies to formula, not {operation}")
+    summary.analytes = [a.name for a in columns.analytes]
+    summary.columns = {a.column: a.name for a in columns.analytes}
+    summary.labels = columns.labels
+    summary.notes += columns.notes
+    if operation in ("to-oxide", "formula") and "O" in summary.analytes:
+        summary.notes.append("the measured O is not used: oxygen follows from the oxides")
+    units = {a.unit for a in columns.analytes if a.unit}
+    if "ppm" in units:
+        summary.notes.append("ppm columns scaled to wt% (x 1e-4)")
+    if not units:
+        unit = "at%" if operation == "to-weight" else "wt%"
+        summary.notes.append(f"no units in the header: analytes read as {unit}")
+    return columns
+
+
+def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.DataFrame | None:
+    """The output rows of one chunk: spots converted, blank and summary rows reported."""
+    blank = blank_rows(chunk)
+    summary.blank_lines += int(blank.sum())
+    kinds = summary_kind(chunk, columns.labels)
+    convert_means = options.summary_rows == "convert"
+    for i in np.flatnonzero((kinds != "") & ~blank):
+        kept = convert_means and kinds[i] in MEANS
+        summary.summary_rows.append(
+            f"line {chunk.index[i] + 1} {chunk.iloc[i, 0]!r}: {'converted' if kept else 'left out'}"
+        )
+    keep = ~blank & ((kinds == "") | (convert_means & np.isin(kinds, list(MEANS))))
+    chunk = chunk[keep]
+    if chunk.empty:
+        return None
+    data = parse_chunk(chunk, columns, options, layout.decimal)
+    new, total = convert(data, columns.analytes, operation, options)
+    _reject_far_totals(chunk, total, options.reject_total)
+    low, high = options.flag_total
+    for i in np.flatnonzero((total < low) | (total > high)):
+        data.notes[i].insert(0, f"total {total[i]:.2f}% outside {low:g}-{high:g}%")
+    for i in np.flatnonzero(np.isin(kinds[keep], list(MEANS))):
+        data.notes[i].insert(0, f"summary row {chunk.iloc[i, 0]!r}")
+    summary.flagged_rows += sum(bool(n) for n in data.notes)
+    frame = pd.DataFrame(new, index=chunk.index)
+    if summary.rows == 0:  # the added columns are the same in every chunk
+        clash = (set(frame.columns) | {"total", "normalised", "flag"}) & set(chunk.columns)
+        if clash:
+            raise InputError(
+                f"header: output column(s) {sorted(clash)} already in input: rename them"
+            )
+    frame["total"] = total
+    for column in frame.columns:
+        places = decimals(column, options)
+        if places is not None:
+            frame[column] = frame[column].round(places)
+    frame["normalised"] = "yes" if options.normalise else "no"
+    frame["flag"] = ["; ".join(n) for n in data.notes]
+    return pd.concat([chunk, frame], axis=1)
+
+
+def _reject_far_totals(chunk: pd.DataFrame, total: np.ndarray, limits: tuple[float, float]):
     low, high = limits
     far = np.flatnonzero((total < low) | (total > high))
     if far.size:
-        rows = ", ".join(f"{where(first_row, i)}: {total[i]:.2f}%" for i in far[:5])
+        rows = ", ".join(f"{where(chunk, i)}: {total[i]:.2f}%" for i in far[:5])
         more = f" and {far.size - 5} more" if far.size > 5 else ""
         raise InputError(
             f"total far from 100% ({rows}{more}); accepted {low:g}-{high:g}%: check the units "

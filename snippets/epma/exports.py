@@ -1,0 +1,199 @@
+"""Probe exports as they come: find the header below any preamble, the delimiter, the decimal
+mark, the summary rows (Average, Std Dev...) and the below-detection markers ('<0.01', 'bdl')."""
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from snippets.epma.headers import InputError, resolve, split_unit
+
+SNIFF_LINES = 200  # the header must be among the first lines
+DELIMITERS = (",", ";", "\t")
+# Rows of statistics the probe software writes under the spots (compared lower-case, without
+# spaces, dots or colons). MEANS are compositions and can be converted; the others cannot.
+MEANS = {"average", "avg", "ave", "mean", "median"}
+STATISTICS = MEANS | {
+    "stddev", "stdev", "std", "sd", "1sigma", "2sigma", "sigma", "stderr", "se", "sem",
+    "min", "max", "minimum", "maximum", "range", "relsd", "%relsd", "rsd", "%rsd", "rsd%",
+    "relstddev", "count", "variance", "var", "%sd", "cv", "cv%", "detectionlimit", "dl",
+}  # fmt: skip
+BELOW_DETECTION = {"bdl", "bd", "bld", "nd", "lod", "<lod", "<dl", "<ld", "-", "--", "—", "–"}
+LESS_THAN = re.compile(r"^<\s*\d*(?:[.,]\d+)?$")
+OXIDE_SHAPE = re.compile(r"^[A-Z][a-z]?\d*O\d*$")
+NUMBER_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+NUMBER_DOT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+
+
+@dataclass
+class Layout:
+    """How an export is written: where its header is and how its numbers are spelled."""
+
+    header_line: int  # 0-based line of the header; the lines above it are the preamble
+    delimiter: str
+    decimal: str  # '.' or ','
+    encoding: str
+    preamble: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        name = {",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter]
+        mark = "decimal comma" if self.decimal == "," else "decimal point"
+        skipped = f"; {len(self.preamble)} preamble line(s) above the header skipped"
+        return f"{name}-separated, {mark}" + (skipped if self.preamble else "")
+
+
+def open_text(source: str | Path | IO[str]) -> tuple[IO[str], str]:
+    """A text stream that can be read twice, and its encoding: UTF-8 (with or without a byte
+    order mark), else Latin-1 (Windows probe PCs), said in the report."""
+    if not isinstance(source, (str, Path)):
+        return io.StringIO(source.read()), "text"
+    raw = Path(source).read_bytes()
+    try:
+        return io.StringIO(raw.decode("utf-8-sig")), "utf-8"
+    except UnicodeDecodeError:
+        return io.StringIO(raw.decode("latin-1")), "latin-1"
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _analyte_cells(cells: list[str]) -> int:
+    """How many cells look like analyte headers: a known name, a unit, or an oxide shape."""
+    count = 0
+    for cell in cells:
+        name, unit = split_unit(cell.strip())
+        try:
+            count += resolve(cell.strip()) is not None or unit is not None
+        except InputError:
+            count += 1
+        count += resolve(name) is None and bool(OXIDE_SHAPE.match(name)) and unit is None
+    return count
+
+
+def sniff(text: IO[str], encoding: str) -> Layout:
+    """Find the header: the first line with a cell naming an analyte and as many fields as
+    the line below it; then its delimiter and the decimal mark of the numbers below it."""
+    lines = [line.rstrip("\r\n") for _, line in zip(range(SNIFF_LINES), text, strict=False)]
+    text.seek(0)
+    filled = [n for n, line in enumerate(lines) if line.strip()]
+    if not filled:
+        raise InputError("empty file: no header row")
+    for number in filled:
+        below = next((lines[n] for n in filled if n > number), None)
+        counts = {}
+        for d in DELIMITERS:
+            cells = _split(lines[number], d)
+            if len(cells) >= 2 and (below is None or len(_split(below, d)) == len(cells)):
+                counts[d] = _analyte_cells(cells)
+        if counts and max(counts.values()) >= 1:
+            delimiter = max(counts, key=lambda d: (counts[d], -DELIMITERS.index(d)))
+            return _layout(lines, number, delimiter, encoding)
+    # No header found: take the first line, so that its columns are named in the error.
+    first = lines[filled[0]]
+    delimiter = max(DELIMITERS, key=lambda d: len(_split(first, d)))
+    return _layout(lines, filled[0], delimiter, encoding)
+
+
+def _layout(lines: list[str], number: int, delimiter: str, encoding: str) -> Layout:
+    decimal = _decimal_mark(lines[number + 1 :], delimiter)
+    return Layout(number, delimiter, decimal, encoding, lines[:number])
+
+
+def _decimal_mark(rows: list[str], delimiter: str) -> str:
+    if delimiter == ",":
+        return "."
+    commas = dots = 0
+    for line in rows:
+        for cell in _split(line, delimiter):
+            commas += bool(NUMBER_COMMA.match(cell.strip()))
+            dots += bool(NUMBER_DOT.match(cell.strip()))
+    if commas and dots:
+        raise InputError(
+            f"numbers are written both with decimal commas ({commas} cells) and decimal points "
+            f"({dots} cells): use one"
+        )
+    return "," if commas else "."
+
+
+def read_chunks(text: IO[str], layout: Layout, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The rows below the header as text, chunk by chunk; index = 0-based file line number."""
+    reader = pd.read_csv(
+        text,
+        sep=layout.delimiter,
+        skiprows=layout.header_line,
+        dtype=str,  # keep label columns exactly as written; analytes are parsed later
+        keep_default_na=False,
+        skip_blank_lines=False,
+        chunksize=chunk_rows,
+        engine="c",
+    )
+    first_line = layout.header_line + 1
+    start = 0
+    for chunk in reader:
+        chunk = chunk.fillna("")
+        chunk.columns = [str(c).strip() for c in chunk.columns]
+        chunk.index = pd.RangeIndex(first_line + start, first_line + start + len(chunk))
+        start += len(chunk)
+        yield chunk
+
+
+def blank_rows(chunk: pd.DataFrame) -> np.ndarray:
+    """Rows with nothing in any cell (blank lines, or only delimiters)."""
+    return (chunk.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
+
+
+def summary_kind(chunk: pd.DataFrame, label_columns: list[str]) -> np.ndarray:
+    """For each row, the statistic it holds ('average', 'stddev'...) or '' for a spot: read
+    from the first column and every label column."""
+    kinds = np.full(len(chunk), "", dtype=object)
+    for column in dict.fromkeys([chunk.columns[0], *label_columns]):
+        keys = chunk[column].str.lower().str.replace(r"[\s.:_]", "", regex=True)
+        hit = keys.isin(STATISTICS).to_numpy() & (kinds == "")
+        kinds[hit] = keys.to_numpy()[hit]
+    return kinds
+
+
+@dataclass
+class Cells:
+    """One analyte column parsed: values in its own unit, below-detection and bad cells."""
+
+    values: np.ndarray
+    below: np.ndarray  # bool: a below-detection marker or an empty cell
+    bad: list[tuple[int, str]]  # (position, what is wrong)
+    markers: dict[str, int]  # below-detection marker -> count
+
+
+def parse_cells(raw: pd.Series, decimal: str) -> Cells:
+    """Numbers from text cells: '<0.01', 'bdl', 'n.d.', '-' and empty cells are below
+    detection; NaN, text and infinities are bad cells."""
+    text = raw.str.strip()
+    if decimal == ",":
+        text = text.str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    below = np.zeros(len(text), dtype=bool)
+    bad, markers = [], {}
+    for i in np.flatnonzero(~np.isfinite(numbers)):
+        cell = raw.iloc[i].strip()
+        key = cell.lower().replace(".", "").replace(" ", "")
+        if cell == "" or key in BELOW_DETECTION or LESS_THAN.match(cell):
+            below[i] = True
+            marker = "empty cell" if cell == "" else cell
+            markers[marker] = markers.get(marker, 0) + 1
+        else:
+            bad.append((i, _describe(cell)))
+    return Cells(numbers, below, bad, markers)
+
+
+def _describe(text: str) -> str:
+    if text.lower() in {"nan", "na", "n/a", "null", "none"}:
+        return f"{text!r} is not a measured value"
+    if text.lower().lstrip("+-") in {"inf", "infinity"}:
+        return f"infinite value {text!r}"
+    return f"text {text!r} where a number belongs"
