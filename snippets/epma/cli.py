@@ -234,6 +234,10 @@ def report(summary: Summary) -> list[str]:
     ]
     lines += [f"preamble line skipped: {line!r}" for line in summary.preamble]
     lines += [f"summary row {line}" for line in summary.summary_rows]
+    if summary.below_detection:
+        how = "0" if summary.options["below_detection"] == "zero" else "0, output left empty"
+        counts = ", ".join(f"{c!r} x{n}" for c, n in summary.below_detection.items())
+        lines.append(f"below-detection cells read as {how}: {counts}")
     if summary.blank_lines:
         lines.append(f"{summary.blank_lines} blank line(s) ignored")
     return lines + summary.notes

@@ -43,6 +43,7 @@ class Summary:
     preamble: list[str] = field(default_factory=list)
     blank_lines: int = 0
     summary_rows: list[str] = field(default_factory=list)
+    below_detection: dict[str, int] = field(default_factory=dict)  # column -> cells read
     notes: list[str] = field(default_factory=list)
     normalised: bool = False
     atomic_weights: str = ATOMIC_WEIGHTS_SOURCE
@@ -131,6 +132,10 @@ def _recognise(chunk: pd.DataFrame, operation: str, options: Options, summary: S
     summary.columns = {a.column: a.name for a in columns.analytes}
     summary.labels = columns.labels
     summary.notes += columns.notes
+    if columns.o_equivalent:
+        summary.notes.append(
+            f"column {columns.o_equivalent!r} checked against the O=F,Cl computed from F and Cl"
+        )
     if operation in ("to-oxide", "formula") and "O" in summary.analytes:
         summary.notes.append("the measured O is not used: oxygen follows from the oxides")
     units = {a.unit for a in columns.analytes if a.unit}
@@ -158,6 +163,8 @@ def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.Da
     if chunk.empty:
         return None
     data = parse_chunk(chunk, columns, options, layout.decimal)
+    for column, count in data.below.items():
+        summary.below_detection[column] = summary.below_detection.get(column, 0) + count
     new, total = convert(data, columns.analytes, operation, options)
     _reject_far_totals(chunk, total, options.reject_total)
     low, high = options.flag_total

@@ -74,25 +74,19 @@ def _ferric(formula: Formula) -> np.ndarray:
 
 # --8<-- [start:garnet]
 def garnet_end_members(formula: Formula) -> dict[str, np.ndarray]:
-    """Alm, Prp, Sps from Fe2+, Mg, Mn over the X site (Fe2+ + Mg + Mn + Ca); the X-site Ca
-    shared among Grs, Adr and Uv in proportion to Al, Fe3+ and Cr on the Y site."""
-    fe2, mg, mn, ca = (
-        ferrous(formula),
-        formula.total("Mg"),
-        formula.total("Mn"),
-        formula.total("Ca"),
-    )
+    """Alm, Prp, Sps, Grs from Fe2+, Mg, Mn, Ca over the X site (Fe2+ + Mg + Mn + Ca); Adr
+    and Uv from Fe3+ and Cr over the Y site (Al + Fe3+ + Cr), their Ca taken from Grs."""
+    fe2, mg, mn, ca = ferrous(formula), formula.total("Mg"), formula.total("Mn"), formula.total("Ca")
     al, fe3, cr = formula.total("Al"), _ferric(formula), formula.total("Cr")
     x_site, y_site = fe2 + mg + mn + ca, al + fe3 + cr
-    with np.errstate(invalid="ignore", divide="ignore"):
-        calcic = ca / y_site
+    adr, uv = ratio(fe3, y_site), ratio(cr, y_site)
     return {
         "Alm": ratio(fe2, x_site),
         "Prp": ratio(mg, x_site),
         "Sps": ratio(mn, x_site),
-        "Grs": ratio(calcic * al, x_site),
-        "Adr": ratio(calcic * fe3, x_site),
-        "Uv": ratio(calcic * cr, x_site),
+        "Grs": ratio(ca, x_site) - adr - uv,
+        "Adr": adr,
+        "Uv": uv,
     }
 
 

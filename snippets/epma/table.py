@@ -70,6 +70,7 @@ class Chunk:
     values: np.ndarray  # (analytes, rows)
     missing: dict[int, np.ndarray]  # analyte index -> rows set to NaN (--below-detection nan)
     notes: list[list[str]]  # per row: what was done to it
+    below: dict[str, int]  # column -> below-detection cells read as 0 (or NaN)
     o_equivalent: np.ndarray | None = None  # the file's own O=F,Cl column, if any
 
 
@@ -97,7 +98,7 @@ def parse_chunk(chunk: pd.DataFrame, columns: Columns, options: Options, decimal
     analytes = columns.analytes
     values = np.empty((len(analytes), len(chunk)))
     notes: list[list[str]] = [[] for _ in range(len(chunk))]
-    problems, markers, missing = [], {}, {}
+    problems, markers, missing, counted = [], {}, {}, {}
     for k, analyte in enumerate(analytes):
         cells = parse_cells(chunk[analyte.column], decimal)
         numbers = cells.values * (1e-4 if analyte.unit == "ppm" else 1.0)
@@ -106,12 +107,13 @@ def parse_chunk(chunk: pd.DataFrame, columns: Columns, options: Options, decimal
         if options.below_detection == "error":
             markers |= cells.markers
             problems += [(i, analyte.column, _below(chunk[analyte.column].iloc[i])) for i in below]
-        else:
+        elif below.size:
             numbers[below] = 0.0
-            if options.below_detection == "nan" and below.size:
+            counted[analyte.column] = below.size
+            if options.below_detection == "nan":
                 missing[k] = below
-            for i in below:
-                notes[i].append(f"{analyte.column} below detection")
+                for i in below:
+                    notes[i].append(f"{analyte.column} below detection: its columns left empty")
         negative = np.flatnonzero(numbers < 0)
         if options.negative == "zero":
             for i in negative[numbers[negative] < -options.negative_threshold]:
@@ -134,7 +136,7 @@ def parse_chunk(chunk: pd.DataFrame, columns: Columns, options: Options, decimal
         bad = [(i, columns.o_equivalent, what) for i, what in cells.bad]
         if bad:
             raise InputError(_problems(chunk, bad))
-    return Chunk(values, missing, notes, o_equivalent)
+    return Chunk(values, missing, notes, counted, o_equivalent)
 
 
 def _below(cell: str) -> str:
