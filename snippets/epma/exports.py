@@ -24,7 +24,20 @@ STATISTICS = MEANS | {
     "min", "max", "minimum", "maximum", "range", "relsd", "%relsd", "rsd", "%rsd", "rsd%",
     "relstddev", "count", "variance", "var", "%sd", "cv", "cv%", "detectionlimit", "dl",
 }  # fmt: skip
-BELOW_DETECTION = {"bdl", "bd", "bld", "nd", "lod", "<lod", "<dl", "<ld", "-", "--", "—", "–"}
+BELOW_DETECTION = {
+    "bdl",
+    "bd",
+    "bld",
+    "nd",
+    "lod",
+    "<lod",
+    "<dl",
+    "<ld",
+    "-",
+    "--",
+    "\u2014",
+    "\u2013",
+}  # em and en dashes
 LESS_THAN = re.compile(r"^<\s*\d*(?:[.,]\d+)?$")
 OXIDE_SHAPE = re.compile(r"^[A-Z][a-z]?\d*O\d*$")
 NUMBER_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")

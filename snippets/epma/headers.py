@@ -280,7 +280,8 @@ def _check_consistent(analytes: list[Analyte]) -> None:
     if others:
         raise InputError(
             f"columns mix elements {others} and oxides {[a.name for a in oxides]}: give one "
-            "kind (F and Cl may stand beside oxides)"
+            "kind (F and Cl may stand beside oxides; keep a label column named like an element "
+            "with --label COLUMN)"
         )
     units = {a.unit or "none" for a in analytes}
     if len(units - {"none"}) > 1 and not units <= {"wt%", "ppm", "none"}:

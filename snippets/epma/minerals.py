@@ -76,7 +76,12 @@ def _ferric(formula: Formula) -> np.ndarray:
 def garnet_end_members(formula: Formula) -> dict[str, np.ndarray]:
     """Alm, Prp, Sps, Grs from Fe2+, Mg, Mn, Ca over the X site (Fe2+ + Mg + Mn + Ca); Adr
     and Uv from Fe3+ and Cr over the Y site (Al + Fe3+ + Cr), their Ca taken from Grs."""
-    fe2, mg, mn, ca = ferrous(formula), formula.total("Mg"), formula.total("Mn"), formula.total("Ca")
+    fe2, mg, mn, ca = (
+        ferrous(formula),
+        formula.total("Mg"),
+        formula.total("Mn"),
+        formula.total("Ca"),
+    )
     al, fe3, cr = formula.total("Al"), _ferric(formula), formula.total("Cr")
     x_site, y_site = fe2 + mg + mn + ca, al + fe3 + cr
     adr, uv = ratio(fe3, y_site), ratio(cr, y_site)

@@ -116,10 +116,9 @@ def parse_chunk(chunk: pd.DataFrame, columns: Columns, options: Options, decimal
                     notes[i].append(f"{analyte.column} below detection: its columns left empty")
         negative = np.flatnonzero(numbers < 0)
         if options.negative == "zero":
-            for i in negative[numbers[negative] < -options.negative_threshold]:
-                notes[i].append(
-                    f"{analyte.column} {numbers[i]:g} set to 0 (below -{options.negative_threshold:g})"
-                )
+            limit = options.negative_threshold
+            for i in negative[numbers[negative] < -limit]:
+                notes[i].append(f"{analyte.column} {numbers[i]:g} set to 0 (below -{limit:g})")
             numbers[negative] = 0.0
         else:
             problems += [

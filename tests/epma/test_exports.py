@@ -1,0 +1,170 @@
+"""Real probe exports as they come, through the `epma` command: each fixture is shaped like one
+instrument's export (preamble, header spelling, delimiter, summary rows, detection markers).
+
+The analyses in the fixtures are built forward from stated formulas (given in each test), their
+oxide wt% rounded to 2 decimals as a probe reports them; the tests compare the formulas the
+tool recovers with those formulas, to the precision the rounding allows.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from snippets.epma.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def convert(tmp_path, capsys, fixture, *args):
+    output = tmp_path / "out.csv"
+    code = main([*args, str(FIXTURES / fixture), "-o", str(output)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    table = pd.read_csv(output, dtype={"flag": str}, keep_default_na=False, na_values=[""])
+    return table, err, json.loads((tmp_path / "out.csv.meta.json").read_text())
+
+
+def refused(tmp_path, capsys, fixture, *args):
+    output = tmp_path / "out.csv"
+    code = main([*args, str(FIXTURES / fixture), "-o", str(output)])
+    assert code == 2 and not output.exists()
+    return capsys.readouterr().err
+
+
+def test_jeol_export_with_preamble_capitals_and_summary_rows(tmp_path, capsys):
+    table, err, meta = convert(tmp_path, capsys, "jeol_olivine.csv", "to-atomic")
+    assert table["No."].tolist() == [1, 2, 3], "only the spots, not Average / Std Dev / Min / Max"
+    assert "Ni_at%" in table.columns, "'NIO' in capitals is NiO, not dropped"
+    assert len(meta["preamble"]) == 4 and meta["preamble"][0].startswith("JEOL JXA-8530F")
+    for line, kind in ((10, "Average"), (11, "Std Dev"), (12, "Minimum"), (13, "Maximum")):
+        assert f"summary row line {line} '{kind}': left out" in err
+    assert "3 blank line(s) ignored" in err
+    assert table.loc[0, "total"] == pytest.approx(100.37)
+
+
+def test_summary_means_can_be_converted_as_their_own_rows(tmp_path, capsys):
+    table, err, _ = convert(
+        tmp_path, capsys, "jeol_olivine.csv", "to-atomic", "--summary-rows", "convert"
+    )
+    assert table["No."].tolist() == ["1", "2", "3", "Average"]
+    assert table.loc[3, "flag"].startswith("summary row 'Average'")
+    assert "line 10 'Average': converted" in err and "line 11 'Std Dev': left out" in err
+
+
+def test_cameca_tab_text_with_mass_percent_headers_and_garnet_preset(tmp_path, capsys):
+    # Spot 1: Alm60 Prp25 Grs10 Adr5 = Fe2+1.8 Mg0.75 Ca0.45 Al1.9 Fe3+0.1 Si3 O12, all iron
+    # reported as FeO. Spot 2: Fe2+1.2 Mg1.2 Mn0.15 Ca0.45 Al1.8 Cr0.1 Fe3+0.1 Si3 O12.
+    table, err, _ = convert(tmp_path, capsys, "cameca_garnet.txt", "formula", "--mineral", "garnet")
+    assert "tab-separated, decimal point; 2 preamble line(s)" in err
+    assert "'X (mm)', 'Y (mm)', 'Z (mm)'" in err and "'Total(Mass%)'" in err
+    expected = [
+        {"Si": 3, "Al": 1.9, "Fe2+": 1.8, "Fe3+": 0.1, "Mg": 0.75, "Ca": 0.45},
+        {"Si": 3, "Al": 1.8, "Cr": 0.1, "Fe2+": 1.2, "Fe3+": 0.1, "Mg": 1.2, "Mn": 0.15},
+    ]
+    for row, formula in enumerate(expected):
+        for species, apfu in formula.items():
+            assert table.loc[row, f"{species}_apfu"] == pytest.approx(apfu, abs=2e-3), species
+    members = {"Alm": 60, "Prp": 25, "Sps": 0, "Grs": 10, "Adr": 5, "Uv": 0}
+    for name, percent in members.items():
+        assert table.loc[0, name] == pytest.approx(percent, abs=0.15), name
+    assert table.loc[1, "Uv"] == pytest.approx(5, abs=0.15)
+    # 1.9 Fe as FeO, split 1.8 : 0.1: FeO 29.10 * 1.8/1.9, Fe2O3 29.10 * 0.1/1.9 * 159.69/143.69
+    assert table.loc[0, "FeO_calc_wt%"] == pytest.approx(29.10 * 1.8 / 1.9, abs=0.05)
+    assert table.loc[0, "Fe2O3_calc_wt%"] == pytest.approx(29.10 * 0.1 / 1.9 * 1.1113, abs=0.05)
+
+
+def test_semicolon_decimal_comma_and_detection_markers(tmp_path, capsys):
+    err = refused(tmp_path, capsys, "euro_spinel.csv", "to-atomic")
+    assert "line 5, column 'SiO2': below-detection entry '<0,01'" in err
+    for marker in ("'-'", "'<0,01'", "'<LOD'", "'b.d.l.'", "'bdl'", "'n.d.'"):
+        assert marker in err.splitlines()[-1], marker
+    # Mg0.6 Fe2+0.4 Al1.2 Cr0.6 Fe3+0.2 O4, iron reported as FeO.
+    table, err, _ = convert(
+        tmp_path,
+        capsys,
+        "euro_spinel.csv",
+        "formula",
+        "--mineral",
+        "spinel",
+        "--below-detection",
+        "zero",
+    )
+    assert "semicolon-separated, decimal comma" in err
+    assert "below-detection cells read as 0: 'SiO2' x1, 'TiO2' x1, 'MnO' x2, 'NiO' x2" in err
+    assert table.loc[0, "Fe3+_apfu"] == pytest.approx(0.2, abs=2e-3)
+    assert table.loc[0, "Cr#"] == pytest.approx(100 / 3, abs=0.05)
+    assert table.loc[0, "Mg#"] == pytest.approx(60, abs=0.1)
+    assert table.loc[0, "XFe3"] == pytest.approx(10, abs=0.1)
+    assert table["Comment"].tolist() == ["Spl core", "Spl rim"]
+
+
+def test_below_detection_nan_leaves_that_elements_output_empty(tmp_path, capsys):
+    table, _, _ = convert(
+        tmp_path, capsys, "euro_spinel.csv", "to-atomic", "--below-detection", "nan"
+    )
+    assert pd.isna(table.loc[0, "Mn_at%"]) and pd.isna(table.loc[0, "Si_wt%"])
+    assert table.loc[1, "Si_wt%"] > 0 and not pd.isna(table.loc[0, "Al_at%"])
+    assert "MnO below detection: its columns left empty" in table.loc[0, "flag"]
+
+
+def test_upper_case_and_total_iron_headers_with_pyroxene_preset(tmp_path, capsys):
+    # Na0.3 Ca0.7 Mg0.5 Fe2+0.2 Fe3+0.3 Si2 O6 with all iron given as FeOT.
+    table, err, meta = convert(
+        tmp_path, capsys, "upper_pyroxene.csv", "formula", "--mineral", "pyroxene"
+    )
+    assert "FEOT(WT%) as FeO" in err and "column 'FEOT(WT%)' is total iron, as FeO" in err
+    assert meta["columns"]["NA2O(WT%)"] == "Na2O"
+    assert table.loc[0, "Fe3+_apfu"] == pytest.approx(0.3, abs=3e-3)
+    assert table.loc[0, "Na_apfu"] == pytest.approx(0.3, abs=2e-3)
+    assert table.loc[0, "Wo"] == pytest.approx(100 * 0.7 / 1.7, abs=0.1)
+
+
+def test_probe_for_epma_halogens_with_o_equivalent_column_and_mica_preset(tmp_path, capsys):
+    # Phlogopite K2 Mg6 Al2 Si6 O20 (OH)2.4 F1.2 Cl0.4, H2O not analysed: 22 O equivalents.
+    table, err, _ = convert(tmp_path, capsys, "pfe_phlogopite.csv", "formula", "--mineral", "mica")
+    formula = {"Si": 6, "Al": 2, "Mg": 6, "K": 2, "F": 1.2, "Cl": 0.4, "OH": 2.4, "O": 21.2}
+    for species, apfu in formula.items():
+        assert table.loc[0, f"{species}_apfu"] == pytest.approx(apfu, abs=5e-3), species
+    assert table.loc[0, "total"] == pytest.approx(97.44, abs=0.01), "oxides + F + Cl - O=F,Cl"
+    assert table.loc[0, "O=F,Cl_wt%"] == pytest.approx(1.52, abs=0.01)
+    assert table.loc[0, "flag"] == "total 97.44% outside 98.5-101.5%", "H2O was not analysed"
+    assert "'Average:': left out" in err and "'Std Dev:': left out" in err
+    assert "column 'O=F,Cl' checked against" in err
+
+
+def test_an_o_equivalent_column_that_disagrees_is_flagged(tmp_path, capsys):
+    text = (FIXTURES / "pfe_phlogopite.csv").read_text().replace('"-1.51"', '"-0.51"')
+    (tmp_path / "in.csv").write_text(text)
+    assert main(["to-atomic", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv")]) == 0
+    flags = pd.read_csv(tmp_path / "o.csv", keep_default_na=False)["flag"]
+    assert "O=F,Cl column 0.510 but F and Cl give 1.51" in flags[1] and "O=F" not in flags[0]
+
+
+def test_tab_text_apatite_with_halogens_and_a_ppm_column(tmp_path, capsys):
+    # Ca5 (PO4)3 F0.7 Cl0.1 (OH)0.2, plus 350 and 410 ppm SrO.
+    table, err, _ = convert(
+        tmp_path, capsys, "apatite_halogens.txt", "formula", "--mineral", "apatite"
+    )
+    assert "ppm columns scaled to wt% (x 1e-4)" in err
+    for species, apfu in {"Ca": 5, "P": 3, "F": 0.7, "Cl": 0.1, "OH": 0.2}.items():
+        assert table.loc[0, f"{species}_apfu"] == pytest.approx(apfu, abs=6e-3), species
+    sr = 350e-4 / 103.62 / (55.46 / 56.077) * table.loc[0, "Ca_apfu"]
+    assert table.loc[0, "Sr_apfu"] == pytest.approx(sr, rel=1e-2)
+    atomic, _, _ = convert(tmp_path, capsys, "apatite_halogens.txt", "to-atomic")
+    wt = atomic[[c for c in atomic if c.endswith("_wt%") and not c.startswith("O=")]]
+    assert wt.sum(axis=1).tolist() == pytest.approx(atomic["total"].tolist(), abs=0.01), (
+        "element wt% add up to the total less O=F,Cl"
+    )
+
+
+def test_outputs_get_the_users_permissions(tmp_path, capsys):
+    previous = os.umask(0o022)
+    try:
+        convert(tmp_path, capsys, "jeol_olivine.csv", "to-atomic")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "out.csv.meta.json").stat().st_mode & 0o777 == 0o644

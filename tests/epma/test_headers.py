@@ -1,0 +1,151 @@
+"""Column recognition: every column is an analyte, a known label, or an error naming it."""
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snippets.epma.cli import main
+from snippets.epma.files import convert_csv
+from snippets.epma.headers import InputError, read_header, resolve
+from snippets.epma.table import Options
+
+
+@pytest.mark.parametrize(
+    ("header", "name", "unit", "total_iron"),
+    [
+        ("SiO2(Mass%)", "SiO2", "wt%", False),
+        ("SiO2 wt%", "SiO2", "wt%", False),
+        ("SIO2(WT%)", "SiO2", "wt%", False),
+        ("SiO2_wt.%", "SiO2", "wt%", False),
+        ("Si (at%)", "Si", "at%", False),
+        ("Si at.%", "Si", "at%", False),
+        ("Ni ppm", "Ni", "ppm", False),
+        ("SrO (ppm)", "SrO", "ppm", False),
+        ("Na2O mol%", "Na2O", "mol%", False),
+        ("MNO", "MnO", None, False),
+        ("NIO", "NiO", None, False),
+        ("FeOT", "FeO", None, True),
+        ("FeOt", "FeO", None, True),
+        ("FeO*", "FeO", None, True),
+        ("FeO(T)", "FeO", None, True),
+        ("FeOtot", "FeO", None, True),
+        ("FeO_tot", "FeO", None, True),
+        ("FeO (total)", "FeO", None, True),
+        ("FEOT(WT%)", "FeO", "wt%", True),
+        ("Fe2O3T", "Fe2O3", None, True),
+        ("Fe2O3(t)", "Fe2O3", None, True),
+    ],
+)
+def test_header_spellings(header, name, unit, total_iron):
+    analyte = resolve(header)
+    assert (analyte.name, analyte.unit, analyte.total_iron) == (name, unit, total_iron)
+
+
+def test_probe_software_label_columns_are_labels():
+    header = ["No.", "Point#", "X", "Y", "Z", "Comment", "Sample", "Date", "Beam Current"]
+    header += ["Acc. V", "Total(Mass%)", "DataSet/Point", "SiO2", "MgO"]
+    columns = read_header(header)
+    assert [a.name for a in columns.analytes] == ["SiO2", "MgO"]
+    assert columns.labels == header[:-2]
+
+
+def test_point_number_no_is_never_nobelium_silently():
+    columns = read_header(["No", "SiO2", "MgO"])
+    assert columns.labels == ["No"]
+    assert any("'No' read as a label (point number): it comes before" in n for n in columns.notes)
+    after = read_header(["SiO2", "MgO", "No"], first_rows=pd.DataFrame({"No": ["1", "2", "3"]}))
+    assert after.labels == ["No"] and "increasing whole numbers" in after.notes[0]
+
+
+def test_stage_y_is_a_label_beside_x_and_yttrium_among_the_analyses():
+    assert read_header(["SiO2", "X", "Y", "MgO"]).labels == ["X", "Y"]
+    columns = read_header(["Si", "Y", "Mg"], first_rows=pd.DataFrame({"Y": ["0.5", "0.2"]}))
+    assert [a.name for a in columns.analytes] == ["Si", "Y", "Mg"]
+    assert "'Y' read as the element Y" in columns.notes[0] and "--label Y" in columns.notes[0]
+    assert read_header(["Si", "Y", "Mg"], labels=["Y"]).labels == ["Y"]
+    forced = read_header(["Y", "Si", "Mg"], analytes=["Y"])
+    assert [a.name for a in forced.analytes] == ["Y", "Si", "Mg"]
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (["Spot", "Quality", "SiO2", "MgO"], "column 'Quality': not an element, an oxide"),
+        (["Spot", "SiO2", "Y", "MgO"], "columns mix elements ['Y'] and oxides"),
+        (["Spot", "Qq wt%", "MgO"], "'Qq' is neither an element nor an oxide, though it has"),
+        (["Spot", "Xx2O3", "MgO"], "unknown oxide 'Xx2O3'"),
+        (["FeO", "FeOT", "MgO"], "['FeO', 'FeOT'] all give ['FeO']"),
+        (["Si", "MgO"], "columns mix elements ['Si'] and oxides ['MgO']"),
+        (["SiO2", "MgO"], None),
+    ],
+)
+def test_unknown_or_conflicting_columns_are_errors_that_name_them(header, message):
+    if message is None:
+        read_header(header)
+        return
+    with pytest.raises(InputError) as error:
+        read_header(header)
+    assert message in str(error.value)
+
+
+def test_a_unit_is_honoured_never_converted_twice(tmp_path, capsys):
+    (tmp_path / "in.csv").write_text("Spot,Si (at%),O (at%)\n1,33.333,66.667\n")
+    assert main(["to-atomic", str(tmp_path / "in.csv")]) == 2
+    assert "column 'Si (at%)' is in at%, but to-atomic takes wt%" in capsys.readouterr().err
+    assert main(["to-weight", str(tmp_path / "in.csv"), "-o", str(tmp_path / "w.csv")]) == 0
+    si = 28.085 / (28.085 + 2 * 15.999) * 100  # SiO2 by hand
+    assert pd.read_csv(tmp_path / "w.csv").loc[0, "Si_wt%"] == pytest.approx(si, abs=2e-3)
+    (tmp_path / "wt.csv").write_text("Spot,Si wt%,O wt%\n1,46.7,53.3\n")
+    assert main(["to-weight", str(tmp_path / "wt.csv")]) == 2
+    assert "is in wt%, but to-weight takes at%" in capsys.readouterr().err
+
+
+def test_ppm_columns_are_scaled_to_weight_percent(tmp_path, capsys):
+    (tmp_path / "in.csv").write_text("Spot,SiO2,MgO,NiO ppm\n1,42.0,57.6,4000\n")
+    assert main(["to-atomic", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv")]) == 0
+    table = pd.read_csv(tmp_path / "o.csv")
+    assert table.loc[0, "total"] == pytest.approx(100.0)
+    assert table.loc[0, "Ni_wt%"] == pytest.approx(0.4 * 58.693 / 74.692, abs=1e-3)
+
+
+def test_negative_zero_flags_a_large_negative_but_not_counting_noise(tmp_path, capsys):
+    text = "Spot,SiO2,Cr2O3,MgO,NiO\n1,42.0,-4.80,57.6,-0.02\n2,42.1,0.10,57.5,-0.03\n"
+    (tmp_path / "in.csv").write_text(text)
+    assert main(["to-atomic", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv")]) == 2
+    assert "column 'Cr2O3': negative value -4.8" in capsys.readouterr().err
+    code = main(
+        ["to-atomic", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv"), "--negative", "zero"]
+    )
+    table = pd.read_csv(tmp_path / "o.csv", keep_default_na=False)
+    assert code == 0 and table.loc[0, "Cr_at%"] == 0 and table.loc[0, "Ni_at%"] == 0
+    assert table.loc[0, "flag"] == "Cr2O3 -4.8 set to 0 (below -0.1)"
+    assert table.loc[1, "flag"] == "", "-0.03 is within the threshold"
+
+
+# The property: whatever the header, no input column disappears. Either the run stops with an
+# error naming a column, or every input column is in the output and in the report.
+POOL = ["SiO2", "MgO", "FeO", "FeOT", "MNO", "Si", "Mg", "F", "Cl", "O=F,Cl", "NiO ppm"]
+POOL += ["No.", "No", "Y", "X", "Pt", "Comment", "Total", "Sample", "Quality", "Qq", "Unit 3"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(POOL), min_size=1, max_size=8, unique=True))
+def test_no_input_column_ever_disappears(header):
+    text = io.StringIO()
+    csv.writer(text).writerows([header, ["10"] * len(header)])
+    text.seek(0)
+    out = io.StringIO()
+    options = Options(reject_total=(-1.0, 1e9))
+    try:
+        summary = convert_csv(text, None, "to-atomic", options, stdout=out)
+    except InputError as error:
+        assert any(repr(c) in str(error) for c in header) or "no element or oxide" in str(error)
+        return
+    written = pd.read_csv(io.StringIO(out.getvalue()), dtype=str).columns.tolist()
+    assert written[: len(header)] == header, "every input column, in place"
+    assert set(summary.columns) | set(summary.labels) == set(header), "every column reported"
+    assert not set(summary.columns) & set(summary.labels)
