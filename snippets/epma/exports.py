@@ -53,6 +53,7 @@ class Layout:
     decimal: str  # '.' or ','
     encoding: str
     preamble: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)  # the header cells exactly as written
 
     def describe(self) -> str:
         name = {",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter]
@@ -115,18 +116,34 @@ def sniff(text: IO[str], encoding: str) -> Layout:
 
 
 def _layout(lines: list[str], number: int, delimiter: str, encoding: str) -> Layout:
-    decimal = _decimal_mark(lines[number + 1 :], delimiter)
-    return Layout(number, delimiter, decimal, encoding, lines[:number])
+    header = _split(lines[number], delimiter)
+    decimal = _decimal_mark(lines[number + 1 :], delimiter, _analyte_positions(header))
+    return Layout(number, delimiter, decimal, encoding, lines[:number], header)
 
 
-def _decimal_mark(rows: list[str], delimiter: str) -> str:
+def _analyte_positions(header: list[str]) -> list[int]:
+    positions = []
+    for k, cell in enumerate(header):
+        try:
+            if resolve(cell.strip()) is not None:
+                positions.append(k)
+        except InputError:
+            pass
+    return positions
+
+
+def _decimal_mark(rows: list[str], delimiter: str, positions: list[int]) -> str:
+    """',' if the analyte cells below the header are written 12,34; label cells (stage
+    coordinates, dates) do not count."""
     if delimiter == ",":
         return "."
     commas = dots = 0
     for line in rows:
-        for cell in _split(line, delimiter):
-            commas += bool(NUMBER_COMMA.match(cell.strip()))
-            dots += bool(NUMBER_DOT.match(cell.strip()))
+        cells = _split(line, delimiter)
+        for k in positions:
+            cell = cells[k].strip() if k < len(cells) else ""
+            commas += bool(NUMBER_COMMA.match(cell))
+            dots += bool(NUMBER_DOT.match(cell))
     if commas and dots:
         raise InputError(
             f"numbers are written both with decimal commas ({commas} cells) and decimal points "

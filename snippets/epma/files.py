@@ -24,6 +24,7 @@ from snippets.epma.exports import (
     summary_kind,
 )
 from snippets.epma.headers import Columns, InputError, read_header
+from snippets.epma.minerals import MINERALS
 from snippets.epma.table import Options, check_units, convert, decimals, parse_chunk, where
 
 CHUNK_ROWS = 50_000  # rows read, checked and written at a time: memory stays bounded
@@ -132,6 +133,12 @@ def _recognise(chunk: pd.DataFrame, operation: str, options: Options, summary: S
     summary.columns = {a.column: a.name for a in columns.analytes}
     summary.labels = columns.labels
     summary.notes += columns.notes
+    if options.mineral and options.basis() != _preset_basis(options.mineral):
+        oxygens, cations, fe3 = options.basis()
+        summary.notes.append(
+            f"--mineral {options.mineral}: basis set by hand to oxygens={oxygens}, "
+            f"cations={cations}, Fe3+={fe3 or 'none'} instead of the preset's"
+        )
     if columns.o_equivalent:
         summary.notes.append(
             f"column {columns.o_equivalent!r} checked against the O=F,Cl computed from F and Cl"
@@ -147,6 +154,11 @@ def _recognise(chunk: pd.DataFrame, operation: str, options: Options, summary: S
     return columns
 
 
+def _preset_basis(name: str) -> tuple:
+    preset = MINERALS[name]
+    return preset.oxygens, preset.cations if preset.fe3 else None, preset.fe3
+
+
 def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.DataFrame | None:
     """The output rows of one chunk: spots converted, blank and summary rows reported."""
     blank = blank_rows(chunk)
@@ -158,6 +170,7 @@ def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.Da
         summary.summary_rows.append(
             f"line {chunk.index[i] + 1} {chunk.iloc[i, 0]!r}: {'converted' if kept else 'left out'}"
         )
+    _check_repeated_header(chunk, columns)
     keep = ~blank & ((kinds == "") | (convert_means & np.isin(kinds, list(MEANS))))
     chunk = chunk[keep]
     if chunk.empty:
@@ -187,7 +200,21 @@ def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.Da
             frame[column] = frame[column].round(places)
     frame["normalised"] = "yes" if options.normalise else "no"
     frame["flag"] = ["; ".join(n) for n in data.notes]
+    if len(layout.header) == chunk.shape[1]:  # the header as written ('' stays '')
+        chunk = chunk.set_axis(layout.header, axis=1)
     return pd.concat([chunk, frame], axis=1)
+
+
+def _check_repeated_header(chunk: pd.DataFrame, columns: Columns) -> None:
+    """A second block's header inside the file: refuse it by line, rather than as text."""
+    names = [a.column for a in columns.analytes]
+    repeats = (chunk[names].apply(lambda c: c.str.strip()) == names).all(axis=1).to_numpy()
+    if repeats.any():
+        line = chunk.index[np.flatnonzero(repeats)[0]] + 1
+        raise InputError(
+            f"line {line} repeats the header: the file holds more than one block of analyses; "
+            "split it there and convert each part"
+        )
 
 
 def _reject_far_totals(chunk: pd.DataFrame, total: np.ndarray, limits: tuple[float, float]):

@@ -195,8 +195,10 @@ def convert(
         names = [as_oxide(names[i], options.oxides).name for i in cations]
         names += [names_in[i] for i in halogens]
         is_oxide = True
+    # O=F,Cl corrects the oxygen of oxides; element analyses (O measured) need none.
+    o_correction = halogen_oxygen(values, names) if is_oxide else 0.0
     check_o_equivalent(data, values, names)
-    total = values.sum(axis=0) - halogen_oxygen(values, names)
+    total = values.sum(axis=0) - o_correction
     if options.normalise:  # to a total of 100 after O=F,Cl
         with np.errstate(invalid="ignore", divide="ignore"):
             values = values * (100 / total)
