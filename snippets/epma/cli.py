@@ -211,9 +211,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if source is not sys.stdin and not Path(source).is_file():
             raise InputError("no such file")
+        if args.output and args.output.is_dir():
+            raise InputError(f"output {str(args.output)!r} is a folder: name a file")
+        if args.output and not args.output.resolve().parent.is_dir():
+            raise InputError(f"output folder {str(args.output.parent)!r} does not exist")
         summary = convert_csv(source, args.output, args.command, options_from(args))
     except (InputError, ValueError) as error:
         print(f"epma {args.command}: {args.input}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # unwritable output folder, full disk: nothing is left behind
+        print(f"epma {args.command}: {error.strerror}: {error.filename}", file=sys.stderr)
         return 2
     for line in report(summary):
         print(f"epma {args.command}: {line}", file=sys.stderr)

@@ -168,3 +168,53 @@ def test_outputs_get_the_users_permissions(tmp_path, capsys):
         os.umask(previous)
     assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "out.csv.meta.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_default_precision_is_per_kind_and_decimals_overrides_it(tmp_path, capsys):
+    table, _, _ = convert(
+        tmp_path, capsys, "upper_pyroxene.csv", "formula", "--mineral", "pyroxene"
+    )
+    text = (tmp_path / "out.csv").read_text().splitlines()[1].split(",")
+    header = (tmp_path / "out.csv").read_text().splitlines()[0].split(",")
+    places = {h: len(v.partition(".")[2]) for h, v in zip(header, text, strict=True)}
+    assert places["Si_apfu"] <= 4 and places["Fe3+_apfu"] == 4
+    assert places["FeO_calc_wt%"] <= 3 and places["Wo"] <= 2
+    table, _, _ = convert(
+        tmp_path,
+        capsys,
+        "upper_pyroxene.csv",
+        "formula",
+        "--mineral",
+        "pyroxene",
+        "--decimals",
+        "1",
+    )
+    assert table.loc[0, "Fe3+_apfu"] == 0.3
+
+
+def test_a_clipped_droop_estimate_is_flagged(tmp_path, capsys):
+    # Too few cations on 4 O for 3 cations (an Al-rich analysis): Droop gives F < 0.
+    (tmp_path / "in.csv").write_text("Point,Al2O3,MgO,FeO\n1,74.0,19.0,7.0\n")
+    code = main(
+        ["formula", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv"), "--mineral", "spinel"]
+    )
+    flag = pd.read_csv(tmp_path / "o.csv", keep_default_na=False).loc[0, "flag"]
+    assert code == 0 and flag.startswith("Droop Fe3+ -") and flag.endswith("clipped to 0")
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "message"),
+    [
+        ("Spot,SiO2,MgO\n1,42.7,57.3\nSpot,SiO2,MgO\n2,42,57\n", (), "line 3 repeats the header"),
+        ("Point;X;SiO2;MgO\n1;1,5;42,7;57.3\n", (), "both with decimal commas (1 cells)"),
+        ("Spot,SiO2,MgO\nAverage,40,60\n", (), "only blank or summary rows"),
+        ("Spot,SiO2 mol%,MgO mol%\n1,40,60\n", (), "mole % of oxides is an output"),
+        ("Spot,SiO2,MgO\n1,40,60\n", ("--label", "Nope"), "--label 'Nope': no such column"),
+        ("Spot,SiO2,MgO\n1,40,60\n", ("-o", "/nonexistent/x.csv"), "does not exist"),
+    ],
+)
+def test_odd_exports_are_refused_by_name(tmp_path, capsys, text, args, message):
+    (tmp_path / "in.csv").write_text(text)
+    assert main(["to-atomic", str(tmp_path / "in.csv"), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
