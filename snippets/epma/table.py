@@ -151,7 +151,7 @@ def _problems(
     more = len(lines) - MAX_PROBLEMS
     tail = [f"... and {more} more"] if more > 0 else []
     listed = ", ".join(f"{m!r} x{n}" for m, n in sorted((markers or {}).items()))
-    found = [f"below-detection entries in this chunk: {listed}"] if listed else []
+    found = [f"below-detection markers found: {listed}"] if listed else []
     return "\n".join(lines[:MAX_PROBLEMS] + tail + found)
 
 
