@@ -82,6 +82,7 @@ class Columns:
     analytes: list[Analyte]
     labels: list[str]
     o_equivalent: str | None = None
+    total: str | None = None  # the probe's own Total column, checked against the analytes
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -174,6 +175,8 @@ def read_header(
                 continue
             if _key(name) in KNOWN_LABELS or key in KNOWN_LABELS:
                 result.labels.append(column)
+                if _key(name) in ("total", "totals", "sum") and result.total is None:
+                    result.total = column
                 continue
         analyte = resolve(column)
         if analyte is None:

@@ -29,6 +29,9 @@ OPERATIONS = ("to-atomic", "to-weight", "to-oxide", "to-mole", "formula")
 O_PER_F = element("O").mass / (2 * element("F").mass)
 O_PER_CL = element("O").mass / (2 * element("Cl").mass)
 O_EQUIVALENT_TOLERANCE = 0.02  # wt%: an O=F,Cl column further than this from F and Cl: flag
+# wt%: a Total column further than this from the analytes' sum is flagged (a column misread or
+# missing); each analyte rounded to 2 decimals may move the sum by 0.005.
+TOTAL_TOLERANCE_PER_ANALYTE, TOTAL_TOLERANCE = 0.006, 0.02
 NEGATIVE_THRESHOLD = 0.1  # wt%: --negative zero flags rows it zeroes a value below -this in
 
 
@@ -72,6 +75,7 @@ class Chunk:
     notes: list[list[str]]  # per row: what was done to it
     below: dict[str, int]  # column -> below-detection cells read as 0 (or NaN)
     o_equivalent: np.ndarray | None = None  # the file's own O=F,Cl column, if any
+    file_total: np.ndarray | None = None  # the file's own Total column, NaN where not a number
 
 
 def check_units(analytes: list[Analyte], operation: str) -> None:
@@ -135,7 +139,11 @@ def parse_chunk(chunk: pd.DataFrame, columns: Columns, options: Options, decimal
         bad = [(i, columns.o_equivalent, what) for i, what in cells.bad]
         if bad:
             raise InputError(_problems(chunk, bad))
-    return Chunk(values, missing, notes, counted, o_equivalent)
+    file_total = None
+    if columns.total:
+        cells = parse_cells(chunk[columns.total], decimal)
+        file_total = np.where(cells.below, np.nan, cells.values)
+    return Chunk(values, missing, notes, counted, o_equivalent, file_total)
 
 
 def _below(cell: str) -> str:
@@ -185,6 +193,10 @@ def convert(
         raise InputError("to-mole takes oxide columns (mole % of oxides)")
     if operation == "to-mole" and set(names) & set(HALOGENS):
         raise InputError("to-mole: F and Cl are not oxides; to-atomic converts them")
+    if operation != "to-weight":  # the file's Total, in the units it was written in
+        given = values.sum(axis=0)
+        corrected = given - (halogen_oxygen(values, names) if is_oxide else 0.0)
+        check_file_total(data, corrected, given, len(names))
     out: dict[str, np.ndarray] = {}
     if operation == "to-oxide" or (operation == "formula" and not is_oxide):
         # Report each cation as its oxide (F and Cl stay elements); the total follows.
@@ -282,6 +294,19 @@ def check_o_equivalent(data: Chunk, values: np.ndarray, names: list[str]) -> Non
         data.notes[i].append(
             f"O=F,Cl column {data.o_equivalent[i]:.3f} but F and Cl give {computed[i]:.3f}"
         )
+
+
+def check_file_total(data: Chunk, total: np.ndarray, uncorrected: np.ndarray, n: int) -> None:
+    """Flag rows whose own Total column differs from the analytes' sum (with or without
+    O=F,Cl): a sign that a column was misread, or is missing from the file."""
+    if data.file_total is None:
+        return
+    given = data.file_total
+    tolerance = TOTAL_TOLERANCE + TOTAL_TOLERANCE_PER_ANALYTE * n
+    with np.errstate(invalid="ignore"):
+        off = (np.abs(given - total) > tolerance) & (np.abs(given - uncorrected) > tolerance)
+    for i in np.flatnonzero(off):
+        data.notes[i].append(f"file Total {given[i]:g} but the analytes add up to {total[i]:.2f}")
 
 
 def decimals(column: str, options: Options) -> int | None:
