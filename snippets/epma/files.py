@@ -7,7 +7,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -23,7 +23,7 @@ from snippets.epma.exports import (
     sniff,
     summary_kind,
 )
-from snippets.epma.headers import Columns, InputError, read_header
+from snippets.epma.headers import Columns, InputError, read_header, split_unit
 from snippets.epma.minerals import MINERALS
 from snippets.epma.table import Options, check_units, convert, decimals, parse_chunk, where
 
@@ -100,7 +100,8 @@ def convert_csv(
             columns = None
             for chunk in read_chunks(text, layout, chunk_rows):
                 if columns is None:
-                    columns = _recognise(chunk, operation, options, summary)
+                    chunk, units = _units_row(chunk, summary)
+                    columns = _recognise(chunk, operation, options, summary, units)
                 written = _convert_chunk(chunk, columns, layout, operation, options, summary)
                 if written is not None:
                     written.to_csv(out, header=summary.rows == 0, index=False)
@@ -122,10 +123,30 @@ def convert_csv(
     return summary
 
 
-def _recognise(chunk: pd.DataFrame, operation: str, options: Options, summary: Summary) -> Columns:
+def _units_row(chunk: pd.DataFrame, summary: Summary) -> tuple[pd.DataFrame, dict[str, str]]:
+    """JEOL writes the units on a row of their own under the header ('Mass%'): read and drop
+    it, so that each unit is honoured as if it were in the header."""
+    if chunk.empty:
+        return chunk, {}
+    cells = {c: v.strip() for c, v in chunk.iloc[0].items() if v.strip()}
+    units = {c: split_unit(f"x {v}")[1] for c, v in cells.items()}
+    if not units or None in units.values():
+        return chunk, {}
+    summary.notes.append(f"line {chunk.index[0] + 1} is a row of units under the header: read")
+    return chunk.iloc[1:], units
+
+
+def _recognise(
+    chunk: pd.DataFrame, operation: str, options: Options, summary: Summary, units: dict
+) -> Columns:
     """Sort the header's columns; every one ends up an analyte or a label, said in the report."""
     header = list(chunk.columns)
     columns = read_header(header, options.labels, options.analytes, chunk)
+    for k, a in enumerate(columns.analytes):
+        unit = units.get(a.column)
+        if unit and a.unit and unit != a.unit:
+            raise InputError(f"column {a.column!r}: the header says {a.unit}, the units row {unit}")
+        columns.analytes[k] = replace(a, unit=a.unit or unit)
     check_units(columns.analytes, operation)
     if options.mineral and operation != "formula":
         raise InputError(f"--mineral applies to formula, not {operation}")

@@ -285,3 +285,12 @@ def test_every_option_in_combination(tmp_path, capsys):
             assert meta["options"]["below_detection"] == below and meta["normalised"] == normalise
             count += 1
     assert count == 3 * 16 + 2 * 8
+
+
+def test_jeol_units_row_under_the_header_is_read_and_honoured(tmp_path, capsys):
+    table, err, _ = convert(tmp_path, capsys, "jeol_units_row.csv", "to-atomic")
+    assert "line 3 is a row of units under the header: read" in err
+    assert table["Comment"].tolist() == ["ol-1", "ol-2"]
+    assert "Si_at%" in table.columns
+    err = refused(tmp_path, capsys, "jeol_units_row.csv", "to-weight")
+    assert "column 'Si' is in wt%, but to-weight takes at%" in err
