@@ -292,5 +292,6 @@ def test_jeol_units_row_under_the_header_is_read_and_honoured(tmp_path, capsys):
     assert "line 3 is a row of units under the header: read" in err
     assert table["Comment"].tolist() == ["ol-1", "ol-2"]
     assert "Si_at%" in table.columns
+    (tmp_path / "out.csv").unlink()
     err = refused(tmp_path, capsys, "jeol_units_row.csv", "to-weight")
     assert "column 'Si' is in wt%, but to-weight takes at%" in err
