@@ -59,19 +59,19 @@ class Layout:
         name = {",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter]
         mark = "decimal comma" if self.decimal == "," else "decimal point"
         skipped = f"; {len(self.preamble)} preamble line(s) above the header skipped"
-        return f"{name}-separated, {mark}" + (skipped if self.preamble else "")
+        latin = "; not UTF-8: read as Latin-1" if self.encoding == "latin-1" else ""
+        return f"{name}-separated, {mark}" + (skipped if self.preamble else "") + latin
 
 
-def open_text(source: str | Path | IO[str]) -> tuple[IO[str], str]:
-    """A text stream that can be read twice, and its encoding: UTF-8 (with or without a byte
-    order mark), else Latin-1 (Windows probe PCs), said in the report."""
+ENCODINGS = ("utf-8-sig", "latin-1")  # UTF-8 (with or without a byte-order mark), else Latin-1
+
+
+def open_text(source: str | Path | IO[str], encoding: str) -> IO[str]:
+    """A text stream that can be read twice: the file itself (streamed, never read whole), or
+    standard input read into memory."""
     if not isinstance(source, (str, Path)):
-        return io.StringIO(source.read()), "text"
-    raw = Path(source).read_bytes()
-    try:
-        return io.StringIO(raw.decode("utf-8-sig")), "utf-8"
-    except UnicodeDecodeError:
-        return io.StringIO(raw.decode("latin-1")), "latin-1"
+        return io.StringIO(source.read())
+    return open(source, encoding=encoding, newline="")
 
 
 def _split(line: str, delimiter: str) -> list[str]:

@@ -1,5 +1,6 @@
 """Convert a probe CSV file in chunks and write the result atomically: all of it or nothing."""
 
+import io
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import pandas as pd
 
 from snippets.epma.elements import ATOMIC_WEIGHTS_SOURCE
 from snippets.epma.exports import (
+    ENCODINGS,
     MEANS,
     blank_rows,
     open_text,
@@ -89,9 +91,23 @@ def convert_csv(
     stdout: IO[str] | None = None,
 ) -> Summary:
     """Read `source` chunk by chunk, check and convert each, write `output` (or stdout).
-    Raises InputError, naming line and column, before anything is written."""
+    Raises InputError, naming line and column, before anything is written. A file that is
+    not UTF-8 is read again as Latin-1 (Windows probe PCs), and the report says so."""
+    if not isinstance(source, (str, Path)):
+        source = io.StringIO(source.read().removeprefix("\ufeff"))  # stdin, to read twice
+    for encoding in ENCODINGS:
+        if isinstance(source, io.StringIO):
+            source.seek(0)
+        try:
+            with open_text(source, encoding) as text:
+                return _convert(text, encoding, output, operation, options, chunk_rows, stdout)
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("Latin-1 decodes any byte")
+
+
+def _convert(text, encoding, output, operation, options, chunk_rows, stdout) -> Summary:
     summary = Summary(operation, normalised=options.normalise, options=asdict(options))
-    text, encoding = open_text(source)
     layout = sniff(text, encoding)
     summary.layout = layout.describe()
     summary.preamble = layout.preamble

@@ -6,6 +6,7 @@ oxide wt% rounded to 2 decimals as a probe reports them; the tests compare the f
 tool recovers with those formulas, to the precision the rounding allows.
 """
 
+import io
 import itertools
 import json
 import os
@@ -295,3 +296,16 @@ def test_jeol_units_row_under_the_header_is_read_and_honoured(tmp_path, capsys):
     (tmp_path / "out.csv").unlink()
     err = refused(tmp_path, capsys, "jeol_units_row.csv", "to-weight")
     assert "column 'Si' is in wt%, but to-weight takes at%" in err
+
+
+def test_byte_order_mark_latin_1_and_standard_input(tmp_path, capsys, monkeypatch):
+    (tmp_path / "bom.csv").write_bytes("\ufeffSpot,SiO2,MgO\n1,42.7,57.3\n".encode())
+    (tmp_path / "latin.txt").write_bytes(
+        "Point\tX (µm)\tSiO2\tMgO\n1\t3,5\t42,7\t57,3\n".encode("latin-1")
+    )
+    assert main(["to-atomic", str(tmp_path / "latin.txt"), "-o", str(tmp_path / "o.csv")]) == 0
+    assert "decimal comma; not UTF-8: read as Latin-1" in capsys.readouterr().err
+    assert pd.read_csv(tmp_path / "o.csv").columns[1] == "X (µm)"
+    monkeypatch.setattr("sys.stdin", io.StringIO((tmp_path / "bom.csv").read_text("utf-8")))
+    assert main(["to-atomic", "-"]) == 0
+    assert capsys.readouterr().out.startswith("Spot,SiO2,MgO,Si_wt%")
