@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from snippets.epma.cli import main
 from snippets.epma.files import convert_csv
-from snippets.epma.headers import InputError, read_header, resolve
+from snippets.epma.headers import (
+    AMBIGUOUS,
+    KNOWN_LABELS,
+    KNOWN_OXIDES,
+    SYMBOLS,
+    InputError,
+    read_header,
+    resolve,
+)
 from snippets.epma.table import Options
 
 
@@ -149,3 +157,13 @@ def test_no_input_column_ever_disappears(header):
     assert written[: len(header)] == header, "every input column, in place"
     assert set(summary.columns) | set(summary.labels) == set(header), "every column reported"
     assert not set(summary.columns) & set(summary.labels)
+
+
+def test_no_known_label_is_an_element_or_oxide_except_the_ambiguous_ones():
+    names = {s.lower() for s in SYMBOLS} | {o.lower() for o in KNOWN_OXIDES}
+    assert KNOWN_LABELS & names == set(AMBIGUOUS), "sodium 'Na' must never be a nA label"
+    assert [a.name for a in read_header(["Si", "Na", "O", "Beam Current (nA)"]).analytes] == [
+        "Si",
+        "Na",
+        "O",
+    ]
