@@ -8,8 +8,8 @@ neither is an error naming it; `--label COL` keeps it as a label.
 
 Ambiguous headers, a label or an element ('No' point number or nobelium, 'Y' stage coordinate
 or yttrium, 'Pt' point or platinum), are labels when written without a unit and either left of
-every other analyte, beside a stage 'X' or 'Z' column, or holding an increasing run of whole
-numbers; otherwise analytes. Every such decision is reported; `--analyte COL` or `--label COL`
+every other analyte, beside a stage 'X' or 'Z' column, or counting up by one (1, 2, 3...) over
+at least two rows; otherwise analytes. Every such decision is reported; `--analyte COL` or `--label COL`
 overrides it.
 """
 
@@ -217,7 +217,7 @@ def _why_unknown(column: str) -> str:
 
 def _decide_ambiguous(columns, ambiguous, result, first_rows) -> None:
     """A header such as 'No', 'Y' or 'Pt' is a label if it is left of every analyte, beside a
-    stage X or Z column, or holds increasing whole numbers; otherwise an element."""
+    stage X or Z column, or counts up by one; otherwise an element."""
     firsts = [columns.index(a.column) for a in result.analytes]
     for index in ambiguous:
         column = columns[index]
@@ -228,7 +228,7 @@ def _decide_ambiguous(columns, ambiguous, result, first_rows) -> None:
         elif neighbours & {"x", "z", "stagex", "stagez"}:
             reason = "it stands beside a stage coordinate column"
         elif first_rows is not None and _increasing_integers(first_rows[column]):
-            reason = "it holds increasing whole numbers"
+            reason = "it counts up by one, as point numbers do"
         analyte = resolve(column)
         if reason:
             result.labels.append(column)
@@ -246,12 +246,9 @@ def _decide_ambiguous(columns, ambiguous, result, first_rows) -> None:
 
 
 def _increasing_integers(values: pd.Series) -> bool:
-    numbers = pd.to_numeric(values.str.strip(), errors="coerce").dropna()  # summary rows: NaN
-    return bool(
-        len(numbers)
-        and (numbers == numbers.round()).all()
-        and (len(numbers) < 2 or numbers.diff().iloc[1:].gt(0).all())
-    )
+    """Point numbers: at least two whole numbers, counting up by one (summary rows aside)."""
+    numbers = pd.to_numeric(values.str.strip(), errors="coerce").dropna()
+    return bool(len(numbers) >= 2 and (numbers.diff().iloc[1:] == 1).all())
 
 
 def _check_repeats(columns: list[str]) -> None:

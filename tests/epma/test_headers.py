@@ -66,7 +66,7 @@ def test_point_number_no_is_never_nobelium_silently():
     assert columns.labels == ["No"]
     assert any("'No' read as a label (point number): it comes before" in n for n in columns.notes)
     after = read_header(["SiO2", "MgO", "No"], first_rows=pd.DataFrame({"No": ["1", "2", "3"]}))
-    assert after.labels == ["No"] and "increasing whole numbers" in after.notes[0]
+    assert after.labels == ["No"] and "counts up by one" in after.notes[0]
 
 
 def test_stage_y_is_a_label_beside_x_and_yttrium_among_the_analyses():
