@@ -9,8 +9,8 @@ neither is an error naming it; `--label COL` keeps it as a label.
 Ambiguous headers, a label or an element ('No' point number or nobelium, 'Y' stage coordinate
 or yttrium, 'Pt' point or platinum), are labels when written without a unit and either left of
 every other analyte, beside a stage 'X' or 'Z' column, or counting up by one (1, 2, 3...) over
-at least two rows; otherwise analytes. Every such decision is reported; `--analyte COL` or `--label COL`
-overrides it.
+at least two rows; otherwise analytes. Every such decision is reported; `--analyte COL` or
+`--label COL` overrides it.
 """
 
 import re
