@@ -269,6 +269,12 @@ def _check_consistent(analytes: list[Analyte]) -> None:
     if twice:
         columns = [a.column for a in analytes if a.name in twice]
         raise InputError(f"columns {columns} all give {twice}: keep one (--label the others)")
+    iron = [a.column for a in analytes if a.name in ("Fe", "FeO", "Fe2O3")]
+    if len(iron) > 1 and any(a.total_iron for a in analytes):
+        raise InputError(
+            f"columns {iron}: one of them is total iron, so the others count iron twice; "
+            "keep the total (--label the others)"
+        )
     oxides = [a for a in analytes if a.is_oxide]
     elements = {a.name: a.column for a in analytes if not a.is_oxide}
     for ox in oxides:

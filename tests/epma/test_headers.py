@@ -88,6 +88,7 @@ def test_stage_y_is_a_label_beside_x_and_yttrium_among_the_analyses():
         (["Spot", "Xx2O3", "MgO"], "unknown oxide 'Xx2O3'"),
         (["FeO", "FeOT", "MgO"], "['FeO', 'FeOT'] all give ['FeO']"),
         (["Si", "MgO"], "columns mix elements ['Si'] and oxides ['MgO']"),
+        (["FeOT", "Fe2O3", "MgO"], "one of them is total iron, so the others count iron twice"),
         (["SiO2", "MgO"], None),
     ],
 )
