@@ -59,6 +59,7 @@ def test_summary_means_can_be_converted_as_their_own_rows(tmp_path, capsys):
 def test_cameca_tab_text_with_mass_percent_headers_and_garnet_preset(tmp_path, capsys):
     # Spot 1: Alm60 Prp25 Grs10 Adr5 = Fe2+1.8 Mg0.75 Ca0.45 Al1.9 Fe3+0.1 Si3 O12, all iron
     # reported as FeO. Spot 2: Fe2+1.2 Mg1.2 Mn0.15 Ca0.45 Al1.8 Cr0.1 Fe3+0.1 Si3 O12.
+    assert b"\r\n" in (FIXTURES / "cameca_garnet.txt").read_bytes(), "Windows line ends kept"
     table, err, _ = convert(tmp_path, capsys, "cameca_garnet.txt", "formula", "--mineral", "garnet")
     assert "tab-separated, decimal point; 2 preamble line(s)" in err
     assert "'X (mm)', 'Y (mm)', 'Z (mm)'" in err and "'Total(Mass%)'" in err
