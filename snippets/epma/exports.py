@@ -152,12 +152,52 @@ def _decimal_mark(rows: list[str], delimiter: str, positions: list[int]) -> str:
     return "," if commas else "."
 
 
+def check_fields(text: IO[str], layout: Layout) -> None:
+    """Every row has as many fields as the header, so that no value shifts to another
+    column and no missing field passes for a below-detection cell; a column without a
+    header holds nothing. Blank lines pass. Streams the file once, then rewinds it."""
+    width = len(layout.header)
+    nameless = [k for k, cell in enumerate(layout.header) if not cell.strip()]
+    for _ in range(layout.header_line + 1):
+        text.readline()
+    rows = csv.reader(text, delimiter=layout.delimiter)
+    line = layout.header_line + 1
+    for row in rows:
+        start, line = line + 1, layout.header_line + 1 + rows.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != width:
+            text.seek(0)
+            raise InputError(_field_count_error(start, len(row), width, row))
+        filled = [k for k in nameless if row[k].strip()]
+        if filled:
+            text.seek(0)
+            raise InputError(
+                f"column {filled[0] + 1} has no header but holds {row[filled[0]]!r} on line "
+                f"{start}: give it a name in the header"
+            )
+    text.seek(0)
+
+
+def _field_count_error(line: int, fields: int, width: int, row: list[str]) -> str:
+    why = "a value would be read in the wrong column or as a missing (below-detection) cell"
+    if fields == width + 1 and not row[-1].strip():
+        why = "the row ends with a delimiter the header lacks"
+    elif fields < width:
+        why = "a truncated row, or a missing delimiter"
+    return (
+        f"line {line} has {fields} fields, the header {width}: {why}; "
+        "every row must have one field per header column"
+    )
+
+
 def read_chunks(text: IO[str], layout: Layout, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """The rows below the header as text, chunk by chunk; index = 0-based file line number."""
     reader = pd.read_csv(
         text,
         sep=layout.delimiter,
         skiprows=layout.header_line,
+        index_col=False,  # never take the first column as the index (check_fields ran)
         dtype=str,  # keep label columns exactly as written; analytes are parsed later
         keep_default_na=False,
         skip_blank_lines=False,

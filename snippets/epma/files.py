@@ -20,6 +20,7 @@ from snippets.epma.exports import (
     ENCODINGS,
     MEANS,
     blank_rows,
+    check_fields,
     open_text,
     read_chunks,
     sniff,
@@ -109,6 +110,7 @@ def convert_csv(
 def _convert(text, encoding, output, operation, options, chunk_rows, stdout) -> Summary:
     summary = Summary(operation, normalised=options.normalise, options=asdict(options))
     layout = sniff(text, encoding)
+    check_fields(text, layout)
     summary.layout = layout.describe()
     summary.preamble = layout.preamble
     try:

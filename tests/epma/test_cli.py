@@ -144,7 +144,7 @@ BAD = {
     "total far from 100": ("Spot,SiO2,MgO\n1,40,59\n2,4.0,5.9\n", "line 3: 9.90%"),
     "empty file": ("", "empty file"),
     "header only": ("Spot,SiO2,MgO\n", "no data rows"),
-    "malformed": ("Spot,SiO2,MgO\n1,40,60\n2,40,59,7\n", "malformed file"),
+    "malformed": ("Spot,SiO2,MgO\n1,40,60\n2,40,59,7\n", "line 3 has 4 fields, the header 3"),
     "no analytes": ("Spot,Comment\n1,x\n", "no element or oxide columns"),
     "repeated column": ("SiO2,SiO2\n1,2\n", "more than once"),
     "output column already in input": ("flag,SiO2,MgO\nx,42.7,57.3\n", "['flag'] already in input"),

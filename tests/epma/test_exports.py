@@ -214,6 +214,16 @@ def test_a_clipped_droop_estimate_is_flagged(tmp_path, capsys):
         ("Spot,SiO2 mol%,MgO mol%\n1,40,60\n", (), "mole % of oxides is an output"),
         ("Spot,SiO2,MgO\n1,40,60\n", ("--label", "Nope"), "--label 'Nope': no such column"),
         ("Spot,SiO2,MgO\n1,40,60\n", ("-o", "/nonexistent/x.csv"), "does not exist"),
+        # A row's field count differs from the header's: never shifted, never below detection.
+        ("SiO2,MgO,FeO,Total\n1,40.8,49.1,9.5,99.4\n", (), "line 2 has 5 fields, the header 4"),
+        ("Point,SiO2,MgO,FeO\n1,40.8,49.1,9.5,\n", ("--below-detection", "zero"), "line 2 has 5"),
+        (
+            "Point,SiO2,FeO,MgO\n1,40.8,9.4,49.5\n\n3,40.1,10.1\n",
+            ("--below-detection", "zero"),
+            "line 4 has 3 fields, the header 4: a truncated row",
+        ),
+        ('Point,SiO2,MgO\n1,"40.8,",59\n2,40,60,1\n', (), "line 3 has 4 fields"),
+        ("Point,,SiO2,MgO\n1,,40,60\n2,a,40,60\n", (), "column 2 has no header but holds 'a'"),
     ],
 )
 def test_odd_exports_are_refused_by_name(tmp_path, capsys, text, args, message):
