@@ -20,9 +20,10 @@ spot, one column per element (Si, Mg...) or oxide (SiO2, MgO...), F and Cl besid
 Every column is an analyte, a known label (point number, stage X/Y/Z, comment, date, beam
 conditions, total), or an error naming it: --label COL keeps an unknown column as a label.
 Header units are read and honoured: 'SiO2(Mass%)', 'SIO2 wt%', 'Si (at%)', 'Ni ppm'. Total
-iron may be written FeOT, FeO*, FeO(T), FeOtot, Fe2O3T. An ambiguous header ('No', 'Y', 'Pt')
-is a label when it is left of the analyses, beside a stage X or Z column, or counts up by
-one; the decision is reported, and --analyte COL or --label COL overrides it.
+iron may be written FeOT, FeO*, FeO(T), FeOtot, Fe2O3T. 'No' is a point number, never
+nobelium; 'Y' and 'Pt' are labels when their cells are whole numbers counting up by one (or
+'Y' beside a stage X or Z), else the elements; a one-letter lower-case header ('n') is refused.
+Each decision is reported; --analyte COL or --label COL overrides it.
 
 Input columns are copied to the output unchanged; added: <El>_at%, <El>_wt%, <Oxide>_wt%,
 <Oxide>_mol%, <El>_apfu, cation_sum, total (analytical total less O=F,Cl, before any

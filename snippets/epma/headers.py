@@ -6,11 +6,18 @@ An analyte header is an element or an oxide, in any letter case, with an optiona
 analyses (point number, stage X/Y/Z, comment, date, beam conditions, total). A header that is
 neither is an error naming it; `--label COL` keeps it as a label.
 
-Ambiguous headers, a label or an element ('No' point number or nobelium, 'Y' stage coordinate
-or yttrium, 'Pt' point or platinum), are labels when written without a unit and either left of
-every other analyte, beside a stage 'X' or 'Z' column, or counting up by one (1, 2, 3...) over
-at least two rows; otherwise analytes. Every such decision is reported; `--analyte COL` or
-`--label COL` overrides it.
+An analyte name always wins over a label name: no known label equals an element or oxide
+symbol in any letter case, except the few decided here, each decision reported:
+- 'No' (point number) is always a label: nobelium is never measured by a microprobe
+  (`--analyte No` reads it as No all the same).
+- 'Y' (stage coordinate or yttrium) and 'Pt' (point number or platinum), written without a
+  unit, are labels when their cells are written as whole numbers ('12', never '12.0') that
+  count up by one (1, 2, 3...) over at least two rows; 'Y' also when it stands beside a stage
+  'X' or 'Z' column. Otherwise they are the elements.
+- A header of one lower-case letter ('n', 'c', 'o') is not read as an element: element
+  symbols begin with a capital, and 'n' is usually a count. It is an error naming it;
+  `--label n` keeps it, `--analyte n` reads it as the element.
+`--analyte COL` or `--label COL` overrides every decision.
 """
 
 import re
@@ -58,7 +65,8 @@ KNOWN_LABELS = {
     "datasetpoint", "run", "analysis", "analysisno", "type", "operator", "remark", "remarks",
     "note", "notes", "condition", "cond", "file", "filename", "flag", "normalised",
 }  # fmt: skip
-AMBIGUOUS = {"no": "point number", "y": "stage coordinate", "pt": "point number"}
+AMBIGUOUS = {"y": "stage coordinate", "pt": "point number"}  # decided by their cells
+NEVER_MEASURED = {"no": "point number"}  # nobelium: a label unless --analyte No
 # Every oxide and element a case-insensitive header may stand for.
 KNOWN_OXIDES = set(DEFAULT_OXIDES.values()) | {
     "Fe2O3", "Mn2O3", "MnO2", "V2O5", "SO3", "SO2", "CO2", "H2O", "Ti2O3", "Cr2O3", "CrO",
@@ -172,10 +180,21 @@ def read_header(
                 result.notes.append(f"column {index + 1} has no header: kept as a label")
                 continue
             name, unit = split_unit(column)
+            if key in NEVER_MEASURED:
+                result.labels.append(column)
+                result.notes.append(
+                    f"column {column!r} read as a label ({NEVER_MEASURED[key]}): nobelium is "
+                    f"never measured by a microprobe; --analyte {column} reads it as No"
+                )
+                continue
             if key in AMBIGUOUS and unit is None and analyte_name(name) is not None:
                 ambiguous.append(index)
                 continue
-            if _key(name) in KNOWN_LABELS or key in KNOWN_LABELS:
+            if len(name) == 1 and name.islower():
+                unknown.append(column)
+                continue
+            is_label = _key(name) in KNOWN_LABELS or key in KNOWN_LABELS
+            if is_label and resolve(column) is None:  # an analyte name always wins
                 result.labels.append(column)
                 if _key(name) in ("total", "totals", "sum") and result.total is None:
                     result.total = column
@@ -210,25 +229,27 @@ def _why_unknown(column: str) -> str:
     except ValueError as error:
         if re.match(r"^[A-Z][a-z]?\d*O\d*$", name):
             return str(error)
+    if len(name) == 1 and name.islower():
+        return (
+            f"one lower-case letter is not read as an element (a count?): --label {column} "
+            f"keeps it as a label, --analyte {column} reads it as {name.upper()}"
+        )
     if unit:
         return f"{name!r} is neither an element nor an oxide, though it has a unit ({unit})"
     return "not an element, an oxide or a known label"
 
 
 def _decide_ambiguous(columns, ambiguous, result, first_rows) -> None:
-    """A header such as 'No', 'Y' or 'Pt' is a label if it is left of every analyte, beside a
-    stage X or Z column, or counts up by one; otherwise an element."""
-    firsts = [columns.index(a.column) for a in result.analytes]
+    """'Y' or 'Pt' is a label if its cells are whole numbers counting up by one, or ('Y')
+    beside a stage X or Z column; otherwise the element."""
     for index in ambiguous:
         column = columns[index]
         neighbours = {_key(columns[j]) for j in (index - 1, index + 1) if 0 <= j < len(columns)}
         reason = None
-        if not firsts or index < min(firsts):
-            reason = "it comes before the analyses"
-        elif neighbours & {"x", "z", "stagex", "stagez"}:
+        if _key(column) == "y" and neighbours & {"x", "z", "stagex", "stagez"}:
             reason = "it stands beside a stage coordinate column"
-        elif first_rows is not None and _increasing_integers(first_rows[column]):
-            reason = "it counts up by one, as point numbers do"
+        elif first_rows is not None and _counts_up(first_rows[column]):
+            reason = "its cells are whole numbers counting up by one, as point numbers do"
         analyte = resolve(column)
         if reason:
             result.labels.append(column)
@@ -240,15 +261,23 @@ def _decide_ambiguous(columns, ambiguous, result, first_rows) -> None:
         else:
             result.analytes.append(analyte)
             result.notes.append(
-                f"column {column!r} read as the element {analyte.name}: it stands among the "
-                f"analyses; --label {column} keeps it as a label"
+                f"column {column!r} read as the element {analyte.name}: its cells are not "
+                f"point numbers; --label {column} keeps it as a label"
             )
 
 
-def _increasing_integers(values: pd.Series) -> bool:
-    """Point numbers: at least two whole numbers, counting up by one (summary rows aside)."""
-    numbers = pd.to_numeric(values.str.strip(), errors="coerce").dropna()
-    return bool(len(numbers) >= 2 and (numbers.diff().iloc[1:] == 1).all())
+WHOLE_NUMBER = re.compile(r"^\d+$")
+
+
+def _counts_up(values: pd.Series) -> bool:
+    """Point numbers: at least two cells written as whole numbers ('7', not '7.0'), counting
+    up by one; text cells (summary rows) aside, any other number means a measured value."""
+    cells = values.str.strip()
+    numbers = pd.to_numeric(cells, errors="coerce")
+    written = cells[numbers.notna()]
+    if len(written) < 2 or not written.str.match(WHOLE_NUMBER.pattern).all():
+        return False
+    return bool((numbers.dropna().diff().iloc[1:] == 1).all())
 
 
 def _check_repeats(columns: list[str]) -> None:

@@ -14,6 +14,7 @@ from snippets.epma.headers import (
     AMBIGUOUS,
     KNOWN_LABELS,
     KNOWN_OXIDES,
+    NEVER_MEASURED,
     SYMBOLS,
     InputError,
     read_header,
@@ -64,9 +65,39 @@ def test_probe_software_label_columns_are_labels():
 def test_point_number_no_is_never_nobelium_silently():
     columns = read_header(["No", "SiO2", "MgO"])
     assert columns.labels == ["No"]
-    assert any("'No' read as a label (point number): it comes before" in n for n in columns.notes)
-    after = read_header(["SiO2", "MgO", "No"], first_rows=pd.DataFrame({"No": ["1", "2", "3"]}))
-    assert after.labels == ["No"] and "counts up by one" in after.notes[0]
+    assert any("'No' read as a label (point number): nobelium is never" in n for n in columns.notes)
+    # Point numbers out of order, right of the analyses, in an element file: still a label.
+    after = read_header(["Si", "Mg", "O", "No"], first_rows=pd.DataFrame({"No": ["12", "3"]}))
+    assert after.labels == ["No"] and [a.name for a in after.analytes] == ["Si", "Mg", "O"]
+    forced = read_header(["Si", "No"], analytes=["No"])
+    assert [a.name for a in forced.analytes] == ["Si", "No"]
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "label"),
+    [
+        (["Sample", "Y", "Si", "Al", "O"], ["0.5", "0.4"], False),  # left of the analyses
+        (["Si", "Al", "Y", "O"], ["30.0", "31.0"], False),  # decimals: measured, not numbered
+        (["Si", "Al", "Y", "O"], ["0"], False),  # one cell is no evidence
+        (["Pt", "Pd", "Rh", "Fe"], ["62.1", "61.8"], False),  # platinum alloy
+        (["Pt", "SiO2", "MgO"], ["1", "2", "Average"], True),  # point numbers
+        (["Si", "Y", "O"], ["7", "8", "9"], True),
+        (["Si", "Y", "O"], ["7", "9"], False),
+    ],
+)
+def test_y_and_pt_are_labels_only_when_their_cells_count_up_as_whole_numbers(header, cells, label):
+    column = header[[c in ("Y", "Pt") for c in header].index(True)]
+    columns = read_header(header, first_rows=pd.DataFrame({column: cells}))
+    assert (column in columns.labels) is label
+    assert (column in [a.column for a in columns.analytes]) is not label
+    assert any(n.startswith(f"column {column!r} read as") for n in columns.notes), "reported"
+
+
+def test_a_lower_case_one_letter_header_is_refused_not_read_as_nitrogen():
+    with pytest.raises(InputError, match=r"'n': one lower-case letter .* --label n"):
+        read_header(["Sample", "n", "Si", "Fe", "Mg", "O"])
+    assert read_header(["Sample", "n", "Si"], labels=["n"]).labels == ["Sample", "n"]
+    assert [a.name for a in read_header(["n", "Si"], analytes=["n"]).analytes] == ["N", "Si"]
 
 
 def test_stage_y_is_a_label_beside_x_and_yttrium_among_the_analyses():
@@ -162,9 +193,23 @@ def test_no_input_column_ever_disappears(header):
 
 def test_no_known_label_is_an_element_or_oxide_except_the_ambiguous_ones():
     names = {s.lower() for s in SYMBOLS} | {o.lower() for o in KNOWN_OXIDES}
-    assert KNOWN_LABELS & names == set(AMBIGUOUS), "sodium 'Na' must never be a nA label"
+    decided = set(AMBIGUOUS) | set(NEVER_MEASURED)
+    assert KNOWN_LABELS & names == decided, "sodium 'Na' must never be a nA label"
     assert [a.name for a in read_header(["Si", "Na", "O", "Beam Current (nA)"]).analytes] == [
         "Si",
         "Na",
         "O",
     ]
+
+
+def test_every_element_symbol_in_any_case_is_an_analyte_or_an_error_never_a_label():
+    """Only the documented decisions (No, Y, Pt) may make an element-named header a label."""
+    decided = set(AMBIGUOUS) | set(NEVER_MEASURED)
+    for symbol in sorted(SYMBOLS):
+        for header in {symbol, symbol.upper(), symbol.lower(), f"{symbol} (wt%)", f"{symbol} ppm"}:
+            try:
+                columns = read_header(["Point", header])
+            except InputError:
+                continue  # refused by name: never silent
+            if symbol.lower() not in decided:
+                assert columns.labels == ["Point"], header
