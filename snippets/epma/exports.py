@@ -16,14 +16,22 @@ from snippets.epma.headers import InputError, resolve, split_unit
 
 SNIFF_LINES = 200  # the header must be among the first lines
 DELIMITERS = (",", ";", "\t")
-# Rows of statistics the probe software writes under the spots (compared lower-case, without
-# spaces, dots or colons). MEANS are compositions and can be converted; the others cannot.
-MEANS = {"average", "avg", "ave", "mean", "median"}
-STATISTICS = MEANS | {
-    "stddev", "stdev", "std", "sd", "1sigma", "2sigma", "sigma", "stderr", "se", "sem",
-    "min", "max", "minimum", "maximum", "range", "relsd", "%relsd", "rsd", "%rsd", "rsd%",
-    "relstddev", "count", "variance", "var", "%sd", "cv", "cv%", "detectionlimit", "dl",
-}  # fmt: skip
+# Rows of statistics the probe software writes under the spots: a label cell (the first
+# column or any label column) that begins with a statistic word, optionally preceded by
+# '1', '2' or '±' ('1 s.d.', '2 sigma') and followed only by a count ('Average of 2 points',
+# 'Mean (n=2)', 'Std Dev 1'). Means are compositions and can be converted; others cannot.
+_MEAN_WORDS = r"average|avg\.?|ave\.?|av\.|mean|median"
+_OTHER_WORDS = (
+    r"std\.?\s*dev(?:\.|iation)?|st\.?\s*dev\.?|stdev|std\.?\s*err(?:\.|or)?|std\.?|"
+    r"standard\s+(?:deviation|error)|s\.\s*d\.?|sd|s\.\s*e\.?|se|sem|sigma|\u03c3|"
+    r"%\s*rel\.?\s*sd|rel\.?\s*s\.?\s*d\.?|%?\s*rsd\s*%?|%\s*sd|cv\s*%?|variance|var|"
+    r"min\.?|max\.?|minimum|maximum|range|count|detection\s+limit|d\.\s*l\.?|dl"
+)
+_COUNT = r"(?:\s*[:.]?\s*\(?\s*(?:n\s*=\s*\d+|of\s+\d+(?:\s+[a-z.]+)?)\s*\)?|\s+\d+)?\s*[:.]?"
+_PREFIX = r"^\s*(?:±\s*|[123]\s*)?"
+MEAN_ROW = re.compile(_PREFIX + rf"(?:{_MEAN_WORDS}){_COUNT}\s*$", re.I)
+SUMMARY_ROW = re.compile(_PREFIX + rf"(?:{_MEAN_WORDS}|{_OTHER_WORDS}){_COUNT}\s*$", re.I)
+MEANS = {"mean"}  # the kind summary_kind gives a row of means
 BELOW_DETECTION = {
     "bdl",
     "bd",
@@ -220,13 +228,14 @@ def blank_rows(chunk: pd.DataFrame) -> np.ndarray:
 
 
 def summary_kind(chunk: pd.DataFrame, label_columns: list[str]) -> np.ndarray:
-    """For each row, the statistic it holds ('average', 'stddev'...) or '' for a spot: read
-    from the first column and every label column."""
+    """For each row, 'mean' (Average, Mean...), 'statistic' (Std Dev, Min...) or '' for a
+    spot: read from the first column and every label column (SUMMARY_ROW)."""
     kinds = np.full(len(chunk), "", dtype=object)
     for column in dict.fromkeys([chunk.columns[0], *label_columns]):
-        keys = chunk[column].str.lower().str.replace(r"[\s.:_]", "", regex=True)
-        hit = keys.isin(STATISTICS).to_numpy() & (kinds == "")
-        kinds[hit] = keys.to_numpy()[hit]
+        cells = chunk[column]
+        hit = cells.str.match(SUMMARY_ROW.pattern, case=False).to_numpy() & (kinds == "")
+        mean = cells.str.match(MEAN_ROW.pattern, case=False).to_numpy()
+        kinds[hit] = np.where(mean[hit], "mean", "statistic")
     return kinds
 
 

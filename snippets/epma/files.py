@@ -260,9 +260,12 @@ def _reject_far_totals(chunk: pd.DataFrame, total: np.ndarray, limits: tuple[flo
     low, high = limits
     far = np.flatnonzero((total < low) | (total > high))
     if far.size:
-        rows = ", ".join(f"{where(chunk, i)}: {total[i]:.2f}%" for i in far[:5])
+        rows = ", ".join(
+            f"{where(chunk, i)} {chunk.iloc[i, 0]!r}: {total[i]:.2f}%" for i in far[:5]
+        )
         more = f" and {far.size - 5} more" if far.size > 5 else ""
         raise InputError(
             f"total far from 100% ({rows}{more}); accepted {low:g}-{high:g}%: check the units "
-            "and columns, or widen --reject-total"
+            "and columns, or widen --reject-total. If a row is a summary row, its first cell "
+            "must begin with a statistic word (Average, Mean, Std Dev, s.d., 2 sigma, Min, Max...)"
         )

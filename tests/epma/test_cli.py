@@ -141,7 +141,7 @@ BAD = {
     "empty cell": ("Spot,SiO2,MgO\n1,40,60\n2,,59\n", "line 3, column 'SiO2': empty cell"),
     "NaN": ("Spot,SiO2,MgO\n1,NaN,60\n", "line 2, column 'SiO2': 'NaN' is not"),
     "text in a number column": ("Spot,SiO2,MgO\n1,40,sixty\n", "column 'MgO': text 'sixty'"),
-    "total far from 100": ("Spot,SiO2,MgO\n1,40,59\n2,4.0,5.9\n", "line 3: 9.90%"),
+    "total far from 100": ("Spot,SiO2,MgO\n1,40,59\n2,4.0,5.9\n", "line 3 '2': 9.90%"),
     "empty file": ("", "empty file"),
     "header only": ("Spot,SiO2,MgO\n", "no data rows"),
     "malformed": ("Spot,SiO2,MgO\n1,40,60\n2,40,59,7\n", "line 3 has 4 fields, the header 3"),

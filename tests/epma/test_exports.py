@@ -320,3 +320,31 @@ def test_byte_order_mark_latin_1_and_standard_input(tmp_path, capsys, monkeypatc
     monkeypatch.setattr("sys.stdin", io.StringIO((tmp_path / "bom.csv").read_text("utf-8")))
     assert main(["to-atomic", "-"]) == 0
     assert capsys.readouterr().out.startswith("Spot,SiO2,MgO,Si_wt%")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["Average of 2 points", "Mean (n=2)", "Av.", "1 s.d.", "Std. Deviation", "Std Dev", "2\u03c3",
+     "2 sigma", "%RSD", "St. Dev.", "Std Err", "Median:", "Minimum", "Max"],
+)  # fmt: skip
+def test_summary_row_spellings_are_kept_out_of_the_spots(tmp_path, capsys, cell):
+    text = f"Point,SiO2,FeO,MgO\n1,40.85,9.42,49.51\n2,40.62,10.15,48.80\n{cell},0.16,0.52,0.50\n"
+    (tmp_path / "in.csv").write_text(text, encoding="utf-8")
+    assert main(["to-atomic", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv")]) == 0
+    assert f"summary row line 4 {cell!r}: left out" in capsys.readouterr().err
+    assert pd.read_csv(tmp_path / "o.csv")["Point"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("cell", ["SD12", "SE-1", "Avon-1", "Mean-lake", "Max-3"])
+def test_sample_names_that_begin_like_a_statistic_are_spots(tmp_path, capsys, cell):
+    (tmp_path / "in.csv").write_text(f"Sample,SiO2,FeO,MgO\n{cell},40.85,9.42,49.51\n")
+    assert main(["to-atomic", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv")]) == 0
+    assert pd.read_csv(tmp_path / "o.csv")["Sample"].tolist() == [cell]
+
+
+def test_a_far_total_asks_whether_the_row_is_a_summary_row(tmp_path, capsys):
+    text = "Point,SiO2,FeO,MgO\n1,40.85,9.42,49.51\nStd.Dev of mean,0.16,0.52,0.50\n"
+    (tmp_path / "in.csv").write_text(text)
+    assert main(["to-atomic", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "line 3 'Std.Dev of mean': 1.18%" in err and "If a row is a summary row" in err
