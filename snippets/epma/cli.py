@@ -7,8 +7,9 @@ from pathlib import Path
 from snippets.epma.elements import ATOMIC_WEIGHTS_SOURCE
 from snippets.epma.files import Summary, convert_csv
 from snippets.epma.formula import END_MEMBERS
-from snippets.epma.headers import InputError
+from snippets.epma.headers import InputError, analyte_name
 from snippets.epma.minerals import MINERALS
+from snippets.epma.oxides import oxide
 from snippets.epma.table import NEGATIVE_THRESHOLD, Options
 
 DESCRIPTION = f"""\
@@ -179,13 +180,25 @@ def _common(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _oxide_choice(item: str, element: str, name: str) -> tuple[str, str]:
+    """('Fe', 'Fe2O3') from '--oxide fe=FE2O3': any letter case, refused unless the oxide is
+    one of that element's."""
+    cation, formula = analyte_name(element), analyte_name(name)
+    if cation is None or cation[1]:
+        raise InputError(f"--oxide {item!r}: {element!r} is not an element")
+    if formula is None or not formula[1] or oxide(formula[0]).cation != cation[0]:
+        raise InputError(f"--oxide {item!r}: {name!r} is not an oxide of {cation[0]}")
+    return cation[0], formula[0]
+
+
 def options_from(args: argparse.Namespace) -> Options:
     oxides = {}
     for item in getattr(args, "oxide", []):
         element, sep, name = item.partition("=")
         if not sep:
             raise InputError(f"--oxide {item!r}: write it as ELEMENT=OXIDE, e.g. Fe=Fe2O3")
-        oxides[element.strip()] = name.strip()
+        cation, chosen = _oxide_choice(item, element.strip(), name.strip())
+        oxides[cation] = chosen
     return Options(
         normalise=args.normalise,
         flag_total=tuple(args.flag_total),

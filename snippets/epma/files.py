@@ -166,6 +166,7 @@ def _recognise(
             raise InputError(f"column {a.column!r}: the header says {a.unit}, the units row {unit}")
         columns.analytes[k] = replace(a, unit=a.unit or unit)
     check_units(columns.analytes, operation)
+    _check_oxide_choices(options.oxides, columns)
     if options.mineral and operation != "formula":
         raise InputError(f"--mineral applies to formula, not {operation}")
     summary.analytes = [a.name for a in columns.analytes]
@@ -191,6 +192,19 @@ def _recognise(
         unit = "at%" if operation == "to-weight" else "wt%"
         summary.notes.append(f"no units in the header: analytes read as {unit}")
     return columns
+
+
+def _check_oxide_choices(oxides: dict[str, str], columns: Columns) -> None:
+    """Each --oxide must apply: element input, and a column of that element."""
+    if not oxides:
+        return
+    given = ", ".join(f"{e}={o}" for e, o in oxides.items())
+    if any(a.is_oxide for a in columns.analytes):
+        raise InputError(f"--oxide {given}: applies to element input only; this file gives oxides")
+    elements = {a.name for a in columns.analytes}
+    for cation, name in oxides.items():
+        if cation not in elements:
+            raise InputError(f"--oxide {cation}={name}: no {cation} column in the file")
 
 
 def _preset_basis(name: str) -> tuple:

@@ -208,3 +208,29 @@ def test_module_and_help_run_as_a_program():
     )
     assert result.returncode == 0
     assert "--oxygens" in result.stdout and "Droop" in result.stdout
+
+
+ELEMENTS = "Sample,Si,Fe,Mg,O\nx,19.1,7.3,29.9,43.5\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "message"),
+    [
+        (ELEMENTS, ("to-oxide", "--oxide", "Ni=NiO"), "--oxide Ni=NiO: no Ni column in the file"),
+        (ELEMENTS, ("to-oxide", "--oxide", "Xx=MgO"), "'Xx' is not an element"),
+        (ELEMENTS, ("to-oxide", "--oxide", "Fe=MgO"), "'MgO' is not an oxide of Fe"),
+        ("Spot,SiO2,FeO,MgO\n1,40.8,9.4,49.5\n",
+         ("formula", "--oxide", "Fe=Fe2O3", "--oxygens", "4"),
+         "--oxide Fe=Fe2O3: applies to element input only"),
+    ],
+)  # fmt: skip
+def test_an_oxide_choice_that_does_not_apply_is_refused(tmp_path, capsys, text, args, message):
+    code, output, err = run(tmp_path, capsys, text, *args)
+    assert code == 2 and message in err and not output.exists()
+
+
+def test_an_oxide_choice_is_read_in_any_letter_case(tmp_path, capsys):
+    code, output, err = run(tmp_path, capsys, ELEMENTS, "to-oxide", "--oxide", "fe=FE2O3")
+    assert code == 0, err
+    table = pd.read_csv(output)
+    assert "Fe2O3_wt%" in table.columns and "FeO_wt%" not in table.columns
