@@ -28,7 +28,15 @@ from snippets.epma.exports import (
 )
 from snippets.epma.headers import Columns, InputError, read_header, split_unit
 from snippets.epma.minerals import MINERALS
-from snippets.epma.table import Options, check_units, convert, decimals, parse_chunk, where
+from snippets.epma.table import (
+    Options,
+    check_units,
+    convert,
+    decimals,
+    measured_split,
+    parse_chunk,
+    where,
+)
 
 CHUNK_ROWS = 50_000  # rows read, checked and written at a time: memory stays bounded
 
@@ -173,12 +181,8 @@ def _recognise(
     summary.columns = {a.column: a.name for a in columns.analytes}
     summary.labels = columns.labels
     summary.notes += columns.notes
-    if options.mineral and options.basis() != _preset_basis(options.mineral):
-        oxygens, cations, fe3 = options.basis()
-        summary.notes.append(
-            f"--mineral {options.mineral}: basis set by hand to oxygens={oxygens}, "
-            f"cations={cations}, Fe3+={fe3 or 'none'} instead of the preset's"
-        )
+    if options.mineral:
+        _note_basis(options, [a.name for a in columns.analytes], summary)
     if columns.o_equivalent:
         summary.notes.append(
             f"column {columns.o_equivalent!r} checked against the O=F,Cl computed from F and Cl"
@@ -207,9 +211,29 @@ def _check_oxide_choices(oxides: dict[str, str], columns: Columns) -> None:
             raise InputError(f"--oxide {cation}={name}: no {cation} column in the file")
 
 
-def _preset_basis(name: str) -> tuple:
-    preset = MINERALS[name]
-    return preset.oxygens, preset.cations if preset.fe3 else None, preset.fe3
+def _note_basis(options: Options, names: list[str], summary: Summary) -> None:
+    """Say where the preset's basis was changed: by the user's options, or to keep a
+    measured FeO + Fe2O3 split."""
+    preset = MINERALS[options.mineral]
+    split = measured_split(names)
+    oxygens, cations, fe3 = options.basis(split)
+    if split and preset.fe3 and not options.fe3:
+        summary.notes.append(
+            f"--mineral {options.mineral}: FeO and Fe2O3 are both measured, so that split is "
+            f"kept and the preset's Droop Fe3+ estimate is not applied (--fe3 droop applies it)"
+        )
+    elif split and options.fe3:
+        summary.notes.append(
+            "--fe3 droop: the measured FeO and Fe2O3 are summed and re-split by charge balance"
+        )
+    given = {"oxygens": options.oxygens, "cations": options.cations, "fe3": options.fe3}
+    given = {k: v for k, v in given.items() if v is not None}
+    if given:
+        summary.notes.append(
+            f"--mineral {options.mineral}: basis oxygens={oxygens}, cations={cations}, "
+            f"Fe3+={fe3 or 'none'}; given: {', '.join(f'{k}={v}' for k, v in given.items())}, "
+            "the rest from the preset"
+        )
 
 
 def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.DataFrame | None:

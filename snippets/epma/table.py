@@ -56,14 +56,18 @@ class Options:
     mineral: str | None = None  # a preset: basis, Fe3+ method, Mg#, end-members...
     decimals: int | None = None  # None: per kind (wt% 3, apfu 4); -1: full precision
 
-    def basis(self) -> tuple[float | None, float | None, str | None]:
-        """Oxygens, cations and Fe3+ method: the preset's, where not given explicitly."""
+    def basis(self, measured_split: bool = False) -> tuple[float | None, float | None, str | None]:
+        """Oxygens, cations and Fe3+ method: each given option replaces only its own part of
+        the preset. A measured FeO + Fe2O3 split is kept (no Droop) unless --fe3 is given."""
         if not self.mineral:
             return self.oxygens, self.cations, self.fe3
         preset = MINERALS[self.mineral]
-        if self.oxygens is None and self.cations is None and self.fe3 is None:
-            return preset.oxygens, preset.cations if preset.fe3 else None, preset.fe3
-        return self.oxygens, self.cations, self.fe3
+        fe3 = self.fe3 or (None if measured_split else preset.fe3)
+        if fe3:
+            return self.oxygens or preset.oxygens, self.cations or preset.cations, fe3
+        if self.oxygens is None and self.cations is None:
+            return preset.oxygens, None, None
+        return self.oxygens, self.cations, None
 
 
 @dataclass
@@ -249,10 +253,16 @@ def _elements_of_oxides(values: np.ndarray, names: list[str]) -> tuple[np.ndarra
     )
 
 
+def measured_split(names: Sequence[str]) -> bool:
+    """FeO and Fe2O3 both given (not as total iron): Fe2+ and Fe3+ measured (Mössbauer,
+    titration), so no preset re-splits them."""
+    return "FeO" in names and "Fe2O3" in names
+
+
 def _formula_columns(
     values: np.ndarray, names: list[str], data: Chunk, options: Options
 ) -> dict[str, np.ndarray]:
-    oxygens, cations, fe3 = options.basis()
+    oxygens, cations, fe3 = options.basis(measured_split(names))
     formula = structural_formula(values, names, oxygens=oxygens, cations=cations, fe3=fe3)
     out = _suffixed(formula.apfu, formula.species, "_apfu")
     out |= {f"{n}_apfu": v for n, v in formula.anions.items()}

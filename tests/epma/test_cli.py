@@ -234,3 +234,42 @@ def test_an_oxide_choice_is_read_in_any_letter_case(tmp_path, capsys):
     assert code == 0, err
     table = pd.read_csv(output)
     assert "Fe2O3_wt%" in table.columns and "FeO_wt%" not in table.columns
+
+
+GARNET_SPLIT = "Comment,SiO2,Al2O3,FeO,Fe2O3,MgO,CaO,MnO\ng,37.91,21.40,26.0,3.8,6.77,3.91,0.80\n"
+
+
+def test_a_preset_keeps_a_measured_iron_split_unless_fe3_is_given(tmp_path, capsys):
+    code, output, err = run(tmp_path, capsys, GARNET_SPLIT, "formula", "--mineral", "garnet")
+    assert code == 0, err
+    assert "FeO and Fe2O3 are both measured, so that split is kept" in err
+    row = pd.read_csv(output).iloc[0]
+    fe2, fe3 = 26.0 / 71.844, 2 * 3.8 / 159.687  # mol Fe per 100 g, as measured
+    assert row["Fe3+_apfu"] / (row["Fe2+_apfu"] + row["Fe3+_apfu"]) == pytest.approx(
+        fe3 / (fe2 + fe3), abs=1e-3
+    )
+    assert row["O_apfu"] == pytest.approx(12.0) and "Fe2O3_calc_wt%" not in row
+    code, output, err = run(
+        tmp_path, capsys, GARNET_SPLIT, "formula", "--mineral", "garnet", "--fe3", "droop"
+    )
+    assert code == 0 and "re-split by charge balance" in err
+    row = pd.read_csv(output).iloc[0]
+    assert row["cation_sum"] == pytest.approx(8.0) and row["Fe2O3_calc_wt%"] != 3.8
+
+
+def test_one_basis_option_overrides_only_its_own_part_of_the_preset(tmp_path, capsys):
+    spinel = "Point,Al2O3,MgO,FeO\n1,60.0,20.0,20.0\n"
+    code, output, err = run(tmp_path, capsys, spinel, "formula", "--mineral", "spinel")
+    preset = pd.read_csv(output).iloc[0]
+    code, output, err = run(
+        tmp_path, capsys, spinel, "formula", "--mineral", "spinel", "--cations", "3"
+    )
+    assert code == 0 and "given: cations=3.0, the rest from the preset" in err
+    row = pd.read_csv(output).iloc[0]
+    assert row["Fe3+_apfu"] == preset["Fe3+_apfu"] > 0, "Droop on 4 O kept from the preset"
+    code, output, err = run(
+        tmp_path, capsys, GARNET_SPLIT.replace(",Fe2O3", "").replace(",3.8", ""),
+        "formula", "--mineral", "garnet", "--fe3", "droop",
+    )  # fmt: skip
+    assert code == 0, err
+    assert pd.read_csv(output).iloc[0]["cation_sum"] == pytest.approx(8.0)
