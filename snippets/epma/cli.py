@@ -1,6 +1,7 @@
 """`python -m snippets.epma` (or `epma`): convert probe CSV exports from the command line."""
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -223,8 +224,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     source = sys.stdin if args.input == "-" else args.input
     try:
+        if source is not sys.stdin and Path(source).is_dir():
+            raise InputError("is a folder: name a file")
         if source is not sys.stdin and not Path(source).is_file():
             raise InputError("no such file")
+        if args.output and source is not sys.stdin and _same_file(Path(source), args.output):
+            raise InputError(
+                f"output {str(args.output)!r} is the input file: the export (its preamble and "
+                "summary rows) would be lost; name another output"
+            )
         if args.output and args.output.is_dir():
             raise InputError(f"output {str(args.output)!r} is a folder: name a file")
         if args.output and not args.output.resolve().parent.is_dir():
@@ -239,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     for line in report(summary):
         print(f"epma {args.command}: {line}", file=sys.stderr)
     return 0
+
+
+def _same_file(source: Path, output: Path) -> bool:
+    """The output names the input (the same path, a link to it, or a hard link)."""
+    return output.exists() and os.path.samefile(source, output)
 
 
 def report(summary: Summary) -> list[str]:

@@ -273,3 +273,16 @@ def test_one_basis_option_overrides_only_its_own_part_of_the_preset(tmp_path, ca
     )  # fmt: skip
     assert code == 0, err
     assert pd.read_csv(output).iloc[0]["cation_sum"] == pytest.approx(8.0)
+
+
+def test_the_output_may_not_be_the_input_or_a_link_to_it(tmp_path, capsys):
+    text = "Spot,SiO2,MgO\n1,42.7,57.3\nAverage,42.7,57.3\n"
+    source = tmp_path / "in.csv"
+    source.write_text(text)
+    (tmp_path / "link.csv").symlink_to(source)
+    for output in (source, tmp_path / "link.csv", tmp_path / "." / "in.csv"):
+        assert main(["to-atomic", str(source), "-o", str(output)]) == 2
+        assert "is the input file" in capsys.readouterr().err
+    assert source.read_text() == text, "the export is untouched"
+    assert main(["to-atomic", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
