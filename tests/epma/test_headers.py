@@ -120,6 +120,9 @@ def test_stage_y_is_a_label_beside_x_and_yttrium_among_the_analyses():
         (["FeO", "FeOT", "MgO"], "['FeO', 'FeOT'] all give ['FeO']"),
         (["Si", "MgO"], "columns mix elements ['Si'] and oxides ['MgO']"),
         (["FeOT", "Fe2O3", "MgO"], "one of them is total iron, so the others count iron twice"),
+        (["FeO", "Fe2O3T", "MgO"], "columns ['FeO', 'Fe2O3T']: one of them is total iron"),
+        (["FeO*", "Fe2O3 (total)", "MgO"], "columns ['FeO*', 'Fe2O3 (total)']: one of them"),
+        (["FeO", "Fe2O3", "FeOT", "MgO"], "columns ['FeO', 'FeOT'] all give ['FeO']"),
         (["SiO2", "MgO"], None),
     ],
 )
