@@ -8,6 +8,7 @@ neither is an error naming it; `--label COL` keeps it as a label.
 
 An analyte name always wins over a label name: no known label equals an element or oxide
 symbol in any letter case, except the few decided here, each decision reported:
+- 'nA' written exactly so (the unit of beam current) is a label; 'Na', 'NA', 'na' are sodium.
 - 'No' (point number) is always a label: nobelium is never measured by a microprobe
   (`--analyte No` reads it as No all the same).
 - 'Y' (stage coordinate or yttrium) and 'Pt' (point number or platinum), written without a
@@ -58,6 +59,7 @@ KNOWN_LABELS = {
     "comment", "comments", "sample", "samplename", "name", "label", "unknown", "unk",
     "date", "time", "datetime", "dateandtime", "line", "linepos", "grain", "mineral", "phase",
     "beamcurrent", "current", "probecurrent", "beamcurrentna", "probecurrentna", "currentna",
+    "beamna", "ina", "beami", "probena", "iprobe", "iprobena",
     "kv", "accv", "accvoltage", "hv", "acckv", "accvkv", "accvoltagekv", "hvkv", "beamsizeum",
     "beamsizeµm", "spotsizeum", "beamdiameterum", "distanceum", "distanceµm", "distancemm",
     "acceleratingvoltage", "beamsize", "beamdiameter", "spotsize", "takeoff",
@@ -66,7 +68,12 @@ KNOWN_LABELS = {
     "note", "notes", "condition", "cond", "file", "filename", "flag", "normalised",
 }  # fmt: skip
 AMBIGUOUS = {"y": "stage coordinate", "pt": "point number"}  # decided by their cells
-NEVER_MEASURED = {"no": "point number"}  # nobelium: a label unless --analyte No
+NEVER_MEASURED = {"no": "point number"}
+BEAM_CURRENT = {
+    "nA",
+    "(nA)",
+    "[nA]",
+}  # the unit alone, case-sensitive: sodium is 'Na'   # nobelium: a label unless --analyte No
 # Every oxide and element a case-insensitive header may stand for.
 KNOWN_OXIDES = set(DEFAULT_OXIDES.values()) | {
     "Fe2O3", "Mn2O3", "MnO2", "V2O5", "SO3", "SO2", "CO2", "H2O", "Ti2O3", "Cr2O3", "CrO",
@@ -180,6 +187,13 @@ def read_header(
                 result.notes.append(f"column {index + 1} has no header: kept as a label")
                 continue
             name, unit = split_unit(column)
+            if column.strip() in BEAM_CURRENT:  # 'nA' exactly, never 'Na', 'NA' or 'na'
+                result.labels.append(column)
+                result.notes.append(
+                    f"column {column!r} read as a label (beam current in nA, as written); "
+                    f"--analyte {column} reads it as sodium"
+                )
+                continue
             if key in NEVER_MEASURED:
                 result.labels.append(column)
                 result.notes.append(

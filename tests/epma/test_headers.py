@@ -216,3 +216,14 @@ def test_every_element_symbol_in_any_case_is_an_analyte_or_an_error_never_a_labe
                 continue  # refused by name: never silent
             if symbol.lower() not in decided:
                 assert columns.labels == ["Point"], header
+
+
+@pytest.mark.parametrize(
+    ("header", "label"),
+    [("nA", True), ("Beam (nA)", True), ("I (nA)", True), ("Current", True), ("Na", False),
+     ("NA", False), ("na", False), ("Na (wt%)", False), ("Na ppm", False)],
+)  # fmt: skip
+def test_beam_current_is_spelled_with_its_unit_and_sodium_is_never_a_label(header, label):
+    columns = read_header(["Si", header, "O"])
+    assert (header in columns.labels) is label
+    assert ("Na" in [a.name for a in columns.analytes]) is not label
