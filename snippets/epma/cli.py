@@ -192,6 +192,22 @@ def _oxide_choice(item: str, element: str, name: str) -> tuple[str, str]:
     return cation[0], formula[0]
 
 
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Numeric options that cannot mean anything are refused: a basis of 0 or less, limits
+    that are not numbers or come in the wrong order."""
+    for name in ("oxygens", "cations"):
+        value = getattr(args, name, None)
+        if value is not None and not value > 0:
+            raise InputError(f"--{name} {value:g}: the basis must be a positive number")
+    for name in ("flag_total", "reject_total"):
+        low, high = getattr(args, name)
+        if not low <= high:
+            flag = "--" + name.replace("_", "-")
+            raise InputError(f"{flag} {low:g} {high:g}: give LOW then HIGH, both numbers")
+    if not args.negative_threshold >= 0:
+        raise InputError(f"--negative-threshold {args.negative_threshold:g}: give a value >= 0")
+
+
 def options_from(args: argparse.Namespace) -> Options:
     oxides = {}
     for item in getattr(args, "oxide", []):
@@ -200,6 +216,7 @@ def options_from(args: argparse.Namespace) -> Options:
             raise InputError(f"--oxide {item!r}: write it as ELEMENT=OXIDE, e.g. Fe=Fe2O3")
         cation, chosen = _oxide_choice(item, element.strip(), name.strip())
         oxides[cation] = chosen
+    _check_numbers(args)
     return Options(
         normalise=args.normalise,
         flag_total=tuple(args.flag_total),

@@ -286,3 +286,20 @@ def test_the_output_may_not_be_the_input_or_a_link_to_it(tmp_path, capsys):
     assert source.read_text() == text, "the export is untouched"
     assert main(["to-atomic", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("formula", "--oxygens", "-6"), "--oxygens -6: the basis must be a positive number"),
+        (("formula", "--oxygens", "0"), "--oxygens 0: the basis must be a positive number"),
+        (("formula", "--cations", "nan"), "--cations nan: the basis must be"),
+        (("to-atomic", "--flag-total", "101", "99"), "--flag-total 101 99: give LOW then HIGH"),
+        (("to-atomic", "--reject-total", "150", "50"), "--reject-total 150 50: give LOW"),
+        (("to-atomic", "--reject-total", "nan", "nan"), "--reject-total nan nan: give LOW"),
+        (("to-atomic", "--negative-threshold", "-1"), "--negative-threshold -1: give a value"),
+    ],
+)
+def test_numeric_options_that_mean_nothing_are_refused(tmp_path, capsys, args, message):
+    code, output, err = run(tmp_path, capsys, "Spot,SiO2,MgO\n1,42.7,57.3\n", *args)
+    assert code == 2 and message in err and not output.exists()
