@@ -289,6 +289,12 @@ def report(summary: Summary) -> list[str]:
         how = "0" if summary.options["below_detection"] == "zero" else "0, output left empty"
         counts = ", ".join(f"{c!r} x{n}" for c, n in summary.below_detection.items())
         lines.append(f"below-detection cells read as {how}: {counts}")
+    if summary.negatives_zeroed:
+        counts = ", ".join(f"{c!r} x{n}" for c, n in summary.negatives_zeroed.items())
+        limit = summary.options["negative_threshold"]
+        lines.append(
+            f"negative values set to 0: {counts} (rows with a value below -{limit:g} wt% flagged)"
+        )
     if summary.blank_lines:
         lines.append(f"{summary.blank_lines} blank line(s) ignored")
     return lines + summary.notes

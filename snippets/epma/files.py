@@ -56,6 +56,7 @@ class Summary:
     blank_lines: int = 0
     summary_rows: list[str] = field(default_factory=list)
     below_detection: dict[str, int] = field(default_factory=dict)  # column -> cells read
+    negatives_zeroed: dict[str, int] = field(default_factory=dict)  # column -> set to 0
     notes: list[str] = field(default_factory=list)
     normalised: bool = False
     atomic_weights: str = ATOMIC_WEIGHTS_SOURCE
@@ -255,6 +256,8 @@ def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.Da
     data = parse_chunk(chunk, columns, options, layout.decimal)
     for column, count in data.below.items():
         summary.below_detection[column] = summary.below_detection.get(column, 0) + count
+    for column, count in data.zeroed.items():
+        summary.negatives_zeroed[column] = summary.negatives_zeroed.get(column, 0) + count
     new, total = convert(data, columns.analytes, operation, options)
     _reject_far_totals(chunk, total, options.reject_total)
     low, high = options.flag_total

@@ -80,6 +80,7 @@ class Chunk:
     below: dict[str, int]  # column -> below-detection cells read as 0 (or NaN)
     o_equivalent: np.ndarray | None = None  # the file's own O=F,Cl column, if any
     file_total: np.ndarray | None = None  # the file's own Total column, NaN where not a number
+    zeroed: dict[str, int] = field(default_factory=dict)  # column -> negatives set to 0
 
 
 def check_units(analytes: list[Analyte], operation: str) -> None:
@@ -106,7 +107,7 @@ def parse_chunk(chunk: pd.DataFrame, columns: Columns, options: Options, decimal
     analytes = columns.analytes
     values = np.empty((len(analytes), len(chunk)))
     notes: list[list[str]] = [[] for _ in range(len(chunk))]
-    problems, markers, missing, counted = [], {}, {}, {}
+    problems, markers, missing, counted, zeroed = [], {}, {}, {}, {}
     for k, analyte in enumerate(analytes):
         cells = parse_cells(chunk[analyte.column], decimal)
         numbers = cells.values * (1e-4 if analyte.unit == "ppm" else 1.0)
@@ -128,6 +129,8 @@ def parse_chunk(chunk: pd.DataFrame, columns: Columns, options: Options, decimal
             for i in negative[numbers[negative] < -limit]:
                 notes[i].append(f"{analyte.column} {numbers[i]:g} set to 0 (below -{limit:g})")
             numbers[negative] = 0.0
+            if negative.size:
+                zeroed[analyte.column] = negative.size
         else:
             problems += [
                 (i, analyte.column, f"negative value {numbers[i]:g} (--negative zero sets it to 0)")
@@ -147,7 +150,7 @@ def parse_chunk(chunk: pd.DataFrame, columns: Columns, options: Options, decimal
     if columns.total:
         cells = parse_cells(chunk[columns.total], decimal)
         file_total = np.where(cells.below, np.nan, cells.values)
-    return Chunk(values, missing, notes, counted, o_equivalent, file_total)
+    return Chunk(values, missing, notes, counted, o_equivalent, file_total, zeroed)
 
 
 def _below(cell: str) -> str:

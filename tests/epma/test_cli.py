@@ -303,3 +303,14 @@ def test_the_output_may_not_be_the_input_or_a_link_to_it(tmp_path, capsys):
 def test_numeric_options_that_mean_nothing_are_refused(tmp_path, capsys, args, message):
     code, output, err = run(tmp_path, capsys, "Spot,SiO2,MgO\n1,42.7,57.3\n", *args)
     assert code == 2 and message in err and not output.exists()
+
+
+def test_negative_zero_counts_every_value_it_zeroes(tmp_path, capsys):
+    text = "Point,SiO2,Cr2O3,FeO,MgO\n1,40.85,-4.80,9.42,49.51\n2,40.85,-0.05,9.42,49.51\n"
+    code, output, err = run(tmp_path, capsys, text, "to-atomic", "--negative", "zero")
+    assert code == 0, err
+    assert "negative values set to 0: 'Cr2O3' x2 (rows with a value below -0.1 wt% flagged)" in err
+    flags = pd.read_csv(output, keep_default_na=False)["flag"].tolist()
+    assert "Cr2O3 -4.8 set to 0" in flags[0] and "Cr2O3" not in flags[1]
+    meta = json.loads((tmp_path / "out.csv.meta.json").read_text())
+    assert meta["negatives_zeroed"] == {"Cr2O3": 2}
