@@ -127,11 +127,19 @@ def analyte_name(name: str) -> tuple[str, bool, str | None] | None:
         return element(name).symbol, False, None
     except ValueError:
         pass
+    upper = name.upper()
     try:
-        return oxide(name).name, True, None
+        found = oxide(name).name
     except ValueError:
         pass
-    upper = name.upper()
+    else:
+        same = [s for s in SYMBOLS if s.upper() == upper and name == upper]
+        if same:  # 'CO', 'HO', 'PO' in capitals: cobalt or carbon monoxide?
+            raise InputError(
+                f"column {name!r} could be the element {same[0]} or the oxide {found}: "
+                f"write {same[0]} for the element (or rename the column)"
+            )
+        return found, True, None
     found = {(s, False) for s in SYMBOLS if s.upper() == upper}
     found |= {(o, True) for o in KNOWN_OXIDES if o.upper() == upper}
     if len(found) == 1:
@@ -331,8 +339,8 @@ def _check_consistent(analytes: list[Analyte]) -> None:
     if others:
         raise InputError(
             f"columns mix elements {others} and oxides {[a.name for a in oxides]}: give one "
-            "kind (F and Cl may stand beside oxides; keep a label column named like an element "
-            "with --label COLUMN)"
+            "kind (F and Cl may stand beside oxides); give a measured element as its oxide "
+            "(S as SO3 = S x 2.4972), and use --label only for a column that is not a measurement"
         )
     units = {a.unit or "none" for a in analytes}
     if len(units - {"none"}) > 1 and not units <= {"wt%", "ppm", "none"}:

@@ -119,6 +119,8 @@ def test_stage_y_is_a_label_beside_x_and_yttrium_among_the_analyses():
         (["Spot", "Xx2O3", "MgO"], "unknown oxide 'Xx2O3'"),
         (["FeO", "FeOT", "MgO"], "['FeO', 'FeOT'] all give ['FeO']"),
         (["Si", "MgO"], "columns mix elements ['Si'] and oxides ['MgO']"),
+        (["POINT", "FE", "NI", "CO", "S"], "'CO' could be the element Co or the oxide CO"),
+        (["HO", "SI"], "'HO' could be the element Ho or the oxide HO"),
         (["FeOT", "Fe2O3", "MgO"], "one of them is total iron, so the others count iron twice"),
         (["FeO", "Fe2O3T", "MgO"], "columns ['FeO', 'Fe2O3T']: one of them is total iron"),
         (["FeO*", "Fe2O3 (total)", "MgO"], "columns ['FeO*', 'Fe2O3 (total)']: one of them"),
