@@ -254,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError(f"output {str(args.output)!r} is a folder: name a file")
         if args.output and not args.output.resolve().parent.is_dir():
             raise InputError(f"output folder {str(args.output.parent)!r} does not exist")
-        summary = convert_csv(source, args.output, args.command, options_from(args))
+        summary = convert_csv(
+            getattr(source, "buffer", source), args.output, args.command, options_from(args)
+        )
     except (InputError, ValueError) as error:
         print(f"epma {args.command}: {args.input}: {error}", file=sys.stderr)
         return 2

@@ -67,11 +67,29 @@ class Layout:
         name = {",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter]
         mark = "decimal comma" if self.decimal == "," else "decimal point"
         skipped = f"; {len(self.preamble)} preamble line(s) above the header skipped"
-        latin = "; not UTF-8: read as Latin-1" if self.encoding == "latin-1" else ""
+        latin = {"latin-1": "; not UTF-8: read as Latin-1", "utf-16": "; UTF-16 text"}.get(
+            self.encoding, ""
+        )
         return f"{name}-separated, {mark}" + (skipped if self.preamble else "") + latin
 
 
 ENCODINGS = ("utf-8-sig", "latin-1")  # UTF-8 (with or without a byte-order mark), else Latin-1
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" starts with one
+
+
+def encodings(head: bytes) -> tuple[str, ...]:
+    """The encodings to try, in order, for a file that begins with `head`."""
+    return ("utf-16",) if head.startswith(UTF16_MARKS) else ENCODINGS
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """Text and encoding of bytes read from standard input, tried as a file would be."""
+    for encoding in encodings(raw[:4]):
+        try:
+            return raw.decode(encoding).removeprefix("\ufeff"), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("Latin-1 decodes any byte")
 
 
 def open_text(source: str | Path | IO[str], encoding: str) -> IO[str]:

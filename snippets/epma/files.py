@@ -17,10 +17,11 @@ import pandas as pd
 
 from snippets.epma.elements import ATOMIC_WEIGHTS_SOURCE
 from snippets.epma.exports import (
-    ENCODINGS,
     MEANS,
     blank_rows,
     check_fields,
+    decode,
+    encodings,
     open_text,
     read_chunks,
     sniff,
@@ -103,11 +104,16 @@ def convert_csv(
     """Read `source` chunk by chunk, check and convert each, write `output` (or stdout).
     Raises InputError, naming line and column, before anything is written. A file that is
     not UTF-8 is read again as Latin-1 (Windows probe PCs), and the report says so."""
-    if not isinstance(source, (str, Path)):
-        source = io.StringIO(source.read().removeprefix("\ufeff"))  # stdin, to read twice
-    for encoding in ENCODINGS:
-        if isinstance(source, io.StringIO):
-            source.seek(0)
+    if not isinstance(source, (str, Path)):  # stdin: read once, decoded like a file
+        raw = getattr(source, "buffer", source).read()
+        if isinstance(raw, str):
+            text, encoding = raw.removeprefix("\ufeff"), "utf-8"
+        else:
+            text, encoding = decode(raw)
+        return _convert(io.StringIO(text), encoding, output, operation, options, chunk_rows, stdout)
+    with open(source, "rb") as handle:
+        head = handle.read(4)
+    for encoding in encodings(head):
         try:
             with open_text(source, encoding) as text:
                 return _convert(text, encoding, output, operation, options, chunk_rows, stdout)

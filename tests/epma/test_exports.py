@@ -348,3 +348,16 @@ def test_a_far_total_asks_whether_the_row_is_a_summary_row(tmp_path, capsys):
     assert main(["to-atomic", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv")]) == 2
     err = capsys.readouterr().err
     assert "line 3 'Std.Dev of mean': 1.18%" in err and "If a row is a summary row" in err
+
+
+def test_utf16_unicode_text_and_latin_1_on_standard_input(tmp_path, capsys, monkeypatch):
+    text = "Point\tX (µm)\tSiO2\tMgO\n1\t3.5\t42.7\t57.3\n"
+    (tmp_path / "u16.txt").write_bytes(text.encode("utf-16"))  # Excel's "Unicode text"
+    assert main(["to-atomic", str(tmp_path / "u16.txt"), "-o", str(tmp_path / "o.csv")]) == 0
+    assert "tab-separated, decimal point; UTF-16 text" in capsys.readouterr().err
+    assert list(pd.read_csv(tmp_path / "o.csv").columns[:4]) == ["Point", "X (µm)", "SiO2", "MgO"]
+    stdin = io.TextIOWrapper(io.BytesIO(text.encode("latin-1")), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["to-atomic", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Point,X (µm),SiO2,MgO,Si_wt%") and "read as Latin-1" in err
