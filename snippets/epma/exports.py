@@ -47,6 +47,7 @@ BELOW_DETECTION = {
     "\u2013",
 }  # em and en dashes
 LESS_THAN = re.compile(r"^<\s*\d*(?:[.,]\d+)?$")
+O_EQUALS_F = re.compile(r"^\s*-?\s*o\s*=\s*f\s*$", re.I)
 OXIDE_SHAPE = re.compile(r"^[A-Z][a-z]?\d*O\d*$")
 NUMBER_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 NUMBER_DOT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
@@ -62,6 +63,7 @@ class Layout:
     encoding: str
     preamble: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)  # the header cells exactly as written
+    names: list[str] | None = None  # column names where the header was rejoined (O=F,Cl)
 
     def describe(self) -> str:
         name = {",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter]
@@ -70,7 +72,8 @@ class Layout:
         latin = {"latin-1": "; not UTF-8: read as Latin-1", "utf-16": "; UTF-16 text"}.get(
             self.encoding, ""
         )
-        return f"{name}-separated, {mark}" + (skipped if self.preamble else "") + latin
+        joined = "; the unquoted 'O=F,Cl' in the header read as one column" if self.names else ""
+        return f"{name}-separated, {mark}" + (skipped if self.preamble else "") + latin + joined
 
 
 ENCODINGS = ("utf-8-sig", "latin-1")  # UTF-8 (with or without a byte-order mark), else Latin-1
@@ -104,6 +107,15 @@ def _split(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
+def _header_cells(line: str, delimiter: str) -> list[str]:
+    """The header's cells, with an unquoted 'O=F,Cl' in a comma file read as one cell."""
+    cells = _split(line, delimiter)
+    for k in range(len(cells) - 2, -1, -1):
+        if O_EQUALS_F.match(cells[k]) and cells[k + 1].strip().lower() == "cl":
+            cells[k : k + 2] = [f"{cells[k]},{cells[k + 1]}"]
+    return cells
+
+
 def _analyte_cells(cells: list[str]) -> int:
     """How many cells look like analyte headers: a known name, a unit, or an oxide shape."""
     count = 0
@@ -129,7 +141,7 @@ def sniff(text: IO[str], encoding: str) -> Layout:
         below = next((lines[n] for n in filled if n > number), None)
         counts = {}
         for d in DELIMITERS:
-            cells = _split(lines[number], d)
+            cells = _header_cells(lines[number], d)
             if len(cells) >= 2 and (below is None or len(_split(below, d)) == len(cells)):
                 counts[d] = _analyte_cells(cells)
         if counts and max(counts.values()) >= 1:
@@ -142,9 +154,10 @@ def sniff(text: IO[str], encoding: str) -> Layout:
 
 
 def _layout(lines: list[str], number: int, delimiter: str, encoding: str) -> Layout:
-    header = _split(lines[number], delimiter)
+    header = _header_cells(lines[number], delimiter)
     decimal = _decimal_mark(lines[number + 1 :], delimiter, _analyte_positions(header))
-    return Layout(number, delimiter, decimal, encoding, lines[:number], header)
+    joined = header if len(header) != len(_split(lines[number], delimiter)) else None
+    return Layout(number, delimiter, decimal, encoding, lines[:number], header, joined)
 
 
 def _analyte_positions(header: list[str]) -> list[int]:
@@ -222,7 +235,9 @@ def read_chunks(text: IO[str], layout: Layout, chunk_rows: int) -> Iterator[pd.D
     reader = pd.read_csv(
         text,
         sep=layout.delimiter,
-        skiprows=layout.header_line,
+        skiprows=layout.header_line + (layout.names is not None),
+        header=None if layout.names else "infer",
+        names=layout.names,
         index_col=False,  # never take the first column as the index (check_fields ran)
         dtype=str,  # keep label columns exactly as written; analytes are parsed later
         keep_default_na=False,

@@ -361,3 +361,13 @@ def test_utf16_unicode_text_and_latin_1_on_standard_input(tmp_path, capsys, monk
     assert main(["to-atomic", "-"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("Point,X (µm),SiO2,MgO,Si_wt%") and "read as Latin-1" in err
+
+
+def test_an_unquoted_o_equivalent_header_in_a_comma_file_is_one_column(tmp_path, capsys):
+    text = "Sample,SiO2,MgO,F,Cl,O=F,Cl,Total\nphl,42.1,52.0,2.66,0.83,-1.31,96.28\n"
+    (tmp_path / "in.csv").write_text(text)
+    table, err, _ = convert(tmp_path, capsys, tmp_path / "in.csv", "to-atomic")
+    assert "the unquoted 'O=F,Cl' in the header read as one column" in err
+    assert list(table.columns[:7]) == ["Sample", "SiO2", "MgO", "F", "Cl", "O=F,Cl", "Total"]
+    assert table.loc[0, "O=F,Cl"] == -1.31 and table.loc[0, "Total"] == 96.28
+    assert table.loc[0, "O=F,Cl_wt%"] == pytest.approx(0.421 * 2.66 + 0.2256 * 0.83, abs=2e-3)
