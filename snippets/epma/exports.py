@@ -68,7 +68,10 @@ class Layout:
     def describe(self) -> str:
         name = {",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter]
         mark = "decimal comma" if self.decimal == "," else "decimal point"
-        skipped = f"; {len(self.preamble)} preamble line(s) above the header skipped"
+        skipped = (
+            f"; header on line {self.header_line + 1}: {len(self.preamble)} preamble line(s) "
+            "above it skipped"
+        )
         latin = {"latin-1": "; not UTF-8: read as Latin-1", "utf-16": "; UTF-16 text"}.get(
             self.encoding, ""
         )
@@ -130,27 +133,61 @@ def _analyte_cells(cells: list[str]) -> int:
 
 
 def sniff(text: IO[str], encoding: str) -> Layout:
-    """Find the header: the first line with a cell naming an analyte and as many fields as
-    the line below it; then its delimiter and the decimal mark of the numbers below it."""
+    """Find the header: the first line with a cell naming an analyte, as many fields as the
+    line below it, and a number (or below-detection marker) under an analyte in the first
+    data line (a units row aside); then its delimiter and the decimal mark of the numbers."""
     lines = [line.rstrip("\r\n") for _, line in zip(range(SNIFF_LINES), text, strict=False)]
     text.seek(0)
     filled = [n for n, line in enumerate(lines) if line.strip()]
     if not filled:
         raise InputError("empty file: no header row")
+    spaced = any(re.search(r"\S {2,}\S", lines[n]) for n in filled)
+    if spaced and not any(len(_split(lines[n], d)) >= 2 for n in filled for d in DELIMITERS):
+        raise InputError(
+            "no delimiter found: no line has fields separated by ',', ';' or a tab "
+            "(a space-aligned export? save it from the probe software or a spreadsheet as "
+            "CSV or tab-separated text)"
+        )
+    fallback = None
     for number in filled:
-        below = next((lines[n] for n in filled if n > number), None)
+        below = [lines[n] for n in filled if n > number][:2]
         counts = {}
         for d in DELIMITERS:
             cells = _header_cells(lines[number], d)
-            if len(cells) >= 2 and (below is None or len(_split(below, d)) == len(cells)):
+            if len(cells) >= 2 and (not below or len(_split(below[0], d)) == len(cells)):
                 counts[d] = _analyte_cells(cells)
         if counts and max(counts.values()) >= 1:
             delimiter = max(counts, key=lambda d: (counts[d], -DELIMITERS.index(d)))
-            return _layout(lines, number, delimiter, encoding)
-    # No header found: take the first line, so that its columns are named in the error.
+            fallback = fallback if fallback is not None else (number, delimiter)
+            if not below or _data_below(lines[number], below, delimiter):
+                return _layout(lines, number, delimiter, encoding)
+    # No header with data below: the first analyte-looking line, else the first line, so
+    # that its columns are named in the error.
+    if fallback is not None:
+        return _layout(lines, fallback[0], fallback[1], encoding)
     first = lines[filled[0]]
     delimiter = max(DELIMITERS, key=lambda d: len(_split(first, d)))
     return _layout(lines, filled[0], delimiter, encoding)
+
+
+def _data_below(header: str, below: list[str], delimiter: str) -> bool:
+    """The first line below a header candidate (past a row of units) holds a number or a
+    below-detection marker under one of its analyte cells: not a table of conditions."""
+    positions = _analyte_positions(_header_cells(header, delimiter))
+    rows = [_split(line, delimiter) for line in below]
+    if len(rows) > 1 and _is_units_row(rows[0]):
+        rows = rows[1:]
+    cells = [rows[0][k].strip() for k in positions if k < len(rows[0])]
+    return any(
+        NUMBER_DOT.match(c) or NUMBER_COMMA.match(c) or re.match(r"^[+-]?\d+$", c) or
+        c.lower().replace(".", "") in BELOW_DETECTION or LESS_THAN.match(c)
+        for c in cells
+    )  # fmt: skip
+
+
+def _is_units_row(cells: list[str]) -> bool:
+    filled = [c.strip() for c in cells if c.strip()]
+    return bool(filled) and all(split_unit(f"x {c}")[1] for c in filled)
 
 
 def _layout(lines: list[str], number: int, delimiter: str, encoding: str) -> Layout:

@@ -61,7 +61,7 @@ def test_cameca_tab_text_with_mass_percent_headers_and_garnet_preset(tmp_path, c
     # reported as FeO. Spot 2: Fe2+1.2 Mg1.2 Mn0.15 Ca0.45 Al1.8 Cr0.1 Fe3+0.1 Si3 O12.
     assert b"\r\n" in (FIXTURES / "cameca_garnet.txt").read_bytes(), "Windows line ends kept"
     table, err, _ = convert(tmp_path, capsys, "cameca_garnet.txt", "formula", "--mineral", "garnet")
-    assert "tab-separated, decimal point; 2 preamble line(s)" in err
+    assert "tab-separated, decimal point; header on line 3: 2 preamble line(s)" in err
     assert "'X (mm)', 'Y (mm)', 'Z (mm)'" in err and "'Total(Mass%)'" in err
     expected = [
         {"Si": 3, "Al": 1.9, "Fe2+": 1.8, "Fe3+": 0.1, "Mg": 0.75, "Ca": 0.45},
@@ -371,3 +371,28 @@ def test_an_unquoted_o_equivalent_header_in_a_comma_file_is_one_column(tmp_path,
     assert list(table.columns[:7]) == ["Sample", "SiO2", "MgO", "F", "Cl", "O=F,Cl", "Total"]
     assert table.loc[0, "O=F,Cl"] == -1.31 and table.loc[0, "Total"] == 96.28
     assert table.loc[0, "O=F,Cl_wt%"] == pytest.approx(0.421 * 2.66 + 0.2256 * 0.83, abs=2e-3)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # JEOL: a table of analysing conditions above the header, with an element row.
+        ("JEOL JXA-8530F,Quantitative Analysis\nElement,Si,Fe,Mg\nCrystal,TAP,LIF,TAP\n"
+         "Peak(mm),77.4,134.7,107.5\n\nNo.,Comment,SiO2,FeO,MgO\n1,ol,40.85,9.42,49.51\n", 6),
+        # A preamble line with a unit and a comma in it.
+        ("Quantitative results in wt%, oxides by stoichiometry\nOperator, J. Smith\n\n"
+         "Point,SiO2,FeO,MgO\n1,40.85,9.42,49.51\n", 4),
+    ],
+)  # fmt: skip
+def test_the_header_is_the_line_with_numbers_below_it(tmp_path, capsys, text, line):
+    (tmp_path / "in.csv").write_text(text)
+    table, err, _ = convert(tmp_path, capsys, tmp_path / "in.csv", "to-atomic")
+    assert f"header on line {line}: {line - 1} preamble line(s) above it skipped" in err
+    assert table.loc[0, "SiO2"] == 40.85 and len(table) == 1
+
+
+def test_a_space_aligned_export_is_refused_with_what_to_do(tmp_path, capsys):
+    text = " JEOL JXA-8230 Summary\n No.   SiO2    FeO     MgO\n   1   40.85   9.42   49.51\n"
+    (tmp_path / "in.txt").write_text(text)
+    err = refused(tmp_path, capsys, tmp_path / "in.txt", "to-atomic")
+    assert "no delimiter found" in err and "space-aligned export?" in err
