@@ -66,6 +66,9 @@ KNOWN_LABELS = {
     "total", "sum", "totals", "distance", "dist", "position", "pos", "group", "dataset",
     "datasetpoint", "run", "analysis", "analysisno", "type", "operator", "remark", "remarks",
     "note", "notes", "condition", "cond", "file", "filename", "flag", "normalised",
+    "stagexmm", "stageymm", "stagezmm", "stagexum", "stageyum", "stagezum", "stagexµm",
+    "stageyµm", "stagezµm", "xum", "yum", "zum", "xpos", "ypos", "zpos", "sampleid",
+    "description", "nr", "spotid", "analysisid", "pointid", "pointnr", "acckv", "hvkv",
 }  # fmt: skip
 AMBIGUOUS = {"y": "stage coordinate", "pt": "point number"}  # decided by their cells
 NEVER_MEASURED = {"no": "point number"}

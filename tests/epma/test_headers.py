@@ -229,3 +229,13 @@ def test_beam_current_is_spelled_with_its_unit_and_sodium_is_never_a_label(heade
     columns = read_header(["Si", header, "O"])
     assert (header in columns.labels) is label
     assert ("Na" in [a.name for a in columns.analytes]) is not label
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Beam Current (nA)", "HV (kV)", "Distance (um)", "Stage X (mm)", "X Pos", "Y Pos",
+     "Stage Y (mm)", "Sample ID", "Description", "Nr.", "Spot ID", "Acc. Voltage (kV)"],
+)  # fmt: skip
+def test_label_columns_written_with_a_unit_or_a_second_word_are_labels(label):
+    columns = read_header(["SiO2", label, "MgO"])
+    assert columns.labels == [label] and [a.name for a in columns.analytes] == ["SiO2", "MgO"]
