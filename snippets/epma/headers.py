@@ -68,7 +68,7 @@ KNOWN_LABELS = {
     "note", "notes", "condition", "cond", "file", "filename", "flag", "normalised",
     "stagexmm", "stageymm", "stagezmm", "stagexum", "stageyum", "stagezum", "stagexµm",
     "stageyµm", "stagezµm", "xum", "yum", "zum", "xpos", "ypos", "zpos", "sampleid",
-    "description", "nr", "spotid", "analysisid", "pointid", "pointnr", "acckv", "hvkv",
+    "description", "nr", "spotid", "analysisid", "pointid", "pointnr",
 }  # fmt: skip
 AMBIGUOUS = {"y": "stage coordinate", "pt": "point number"}  # decided by their cells
 NEVER_MEASURED = {"no": "point number"}
