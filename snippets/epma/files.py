@@ -267,8 +267,10 @@ def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.Da
     new, total = convert(data, columns.analytes, operation, options)
     _reject_far_totals(chunk, total, options.reject_total)
     low, high = options.flag_total
-    for i in np.flatnonzero((total < low) | (total > high)):
-        data.notes[i].insert(0, f"total {total[i]:.2f}% outside {low:g}-{high:g}%")
+    checked = new.get("total_recalc", total)  # after a Fe3+ split: with its FeO + Fe2O3
+    which = "total after the Fe3+ split" if "total_recalc" in new else "total"
+    for i in np.flatnonzero((checked < low) | (checked > high)):
+        data.notes[i].insert(0, f"{which} {checked[i]:.2f}% outside {low:g}-{high:g}%")
     for i in np.flatnonzero(np.isin(kinds[keep], list(MEANS))):
         data.notes[i].insert(0, f"summary row {chunk.iloc[i, 0]!r}")
     summary.flagged_rows += sum(bool(n) for n in data.notes)

@@ -238,8 +238,16 @@ def convert(
         out |= _suffixed(atomic_to_weight(values, names), names, "_wt%")
     else:
         out |= _formula_columns(values, names, data, options)
+        if "FeO_calc_wt%" in out:  # the total with iron as the split FeO + Fe2O3
+            iron = sum(v for v, n in zip(values, names, strict=True) if _is_iron_oxide(n))
+            change = out["FeO_calc_wt%"] + out["Fe2O3_calc_wt%"] - iron
+            out["total_recalc"] = total + (change * total / 100 if options.normalise else change)
     _blank_missing(out, data, analytes)
     return out, total
+
+
+def _is_iron_oxide(name: str) -> bool:
+    return name not in HALOGENS and oxide(name).cation == "Fe"
 
 
 def _elements_of_oxides(values: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:

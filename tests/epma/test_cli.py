@@ -314,3 +314,20 @@ def test_negative_zero_counts_every_value_it_zeroes(tmp_path, capsys):
     assert "Cr2O3 -4.8 set to 0" in flags[0] and "Cr2O3" not in flags[1]
     meta = json.loads((tmp_path / "out.csv.meta.json").read_text())
     assert meta["negatives_zeroed"] == {"Cr2O3": 2}
+
+
+def test_a_fe3_split_gives_the_recalculated_total_and_flags_by_it(tmp_path, capsys):
+    # Magnetite Fe3O4 with all iron reported as FeO: 3 FeO = 215.53 g per 231.53 g Fe3O4.
+    feo = 100 * 3 * 71.844 / 231.531
+    text = f"Sample,FeOT\nmt,{feo:.2f}\n"
+    code, output, err = run(tmp_path, capsys, text, "formula", "--mineral", "spinel")
+    assert code == 0, err
+    row = pd.read_csv(output, keep_default_na=False).iloc[0]
+    assert row["total"] == pytest.approx(93.09, abs=0.01)
+    assert row["total_recalc"] == pytest.approx(100.0, abs=0.01) and row["flag"] == ""
+    assert row["Fe3+_apfu"] == pytest.approx(2.0, abs=1e-3)
+    code, output, err = run(
+        tmp_path, capsys, "Sample,FeOT\nmt,85.0\n", "formula", "--mineral", "spinel"
+    )
+    flag = pd.read_csv(output, keep_default_na=False).iloc[0]["flag"]
+    assert flag.startswith("total after the Fe3+ split 91.31% outside 98.5-101.5%")
