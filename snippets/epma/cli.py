@@ -27,11 +27,11 @@ nobelium; 'Y' and 'Pt' are labels when their cells are whole numbers counting up
 'Y' beside a stage X or Z), else the elements; a one-letter lower-case header ('n') is refused.
 Each decision is reported; --analyte COL or --label COL overrides it.
 
-Input columns are copied to the output unchanged; added: <El>_at%, <El>_wt%, <Oxide>_wt%,
-<Oxide>_mol%, <El>_apfu, cation_sum, total_recalc (with iron as FeO + Fe2O3 after a Fe3+
-split), total (analytical total less O=F,Cl, before any normalisation), normalised, and flag
-(why a row is suspect: total outside --flag-total, values set to zero, Droop's Fe3+ clipped;
-flagged rows are kept). The report (standard error, and
+Input columns are copied unchanged (numbers with decimal commas get points); added:
+<El>_at%, <El>_wt%, <Oxide>_wt%, <Oxide>_mol%, <El>_apfu, cation_sum, total_recalc (with iron
+as FeO + Fe2O3 after a Fe3+ split), total (analytical total less O=F,Cl, before any
+normalisation), normalised, and flag (why a row is suspect: total outside --flag-total, values
+set to zero, Droop's Fe3+ clipped; flagged rows are kept). The report (standard error, and
 OUTPUT.meta.json) names every column read, every preamble line and summary row left out.
 
 Bad input stops the run with a message naming the line and column, exit status 2, and no

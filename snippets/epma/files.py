@@ -288,6 +288,11 @@ def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.Da
             frame[column] = frame[column].round(places)
     frame["normalised"] = "yes" if options.normalise else "no"
     frame["flag"] = ["; ".join(n) for n in data.notes]
+    if layout.decimal == ",":  # number columns in the output's convention: 40,85 -> 40.85
+        numbers = [a.column for a in columns.analytes] + [
+            c for c in (columns.total, columns.o_equivalent) if c
+        ]
+        chunk = chunk.assign(**{c: chunk[c].str.replace(",", ".", regex=False) for c in numbers})
     if len(layout.header) == chunk.shape[1]:  # the header as written ('' stays '')
         chunk = chunk.set_axis(layout.header, axis=1)
     return pd.concat([chunk, frame], axis=1)

@@ -396,3 +396,12 @@ def test_a_space_aligned_export_is_refused_with_what_to_do(tmp_path, capsys):
     (tmp_path / "in.txt").write_text(text)
     err = refused(tmp_path, capsys, tmp_path / "in.txt", "to-atomic")
     assert "no delimiter found" in err and "space-aligned export?" in err
+
+
+def test_decimal_comma_numbers_are_written_with_decimal_points(tmp_path, capsys):
+    text = "Point;X;SiO2;MgO;Total\n1;3,5;42,70;57,30;100,00\n"
+    (tmp_path / "in.csv").write_text(text)
+    assert main(["to-atomic", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv")]) == 0
+    table = pd.read_csv(tmp_path / "o.csv")
+    assert table.loc[0, "SiO2"] == 42.7 and table.loc[0, "Total"] == 100.0, "numbers, not text"
+    assert table.loc[0, "X"] == "3,5", "a label column stays as written"
