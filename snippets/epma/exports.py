@@ -159,8 +159,10 @@ def sniff(text: IO[str], encoding: str) -> Layout:
         if counts and max(counts.values()) >= 1:
             delimiter = max(counts, key=lambda d: (counts[d], -DELIMITERS.index(d)))
             fallback = fallback if fallback is not None else (number, delimiter)
-            if not below or _data_below(lines[number], below, delimiter):
+            if below and _data_below(lines[number], below, delimiter):
                 return _layout(lines, number, delimiter, encoding)
+            if not below:  # the last line: a header without rows, unless one came before
+                break
     # No header with data below: the first analyte-looking line, else the first line, so
     # that its columns are named in the error.
     if fallback is not None:

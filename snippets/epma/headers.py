@@ -215,7 +215,7 @@ def read_header(
             if key in AMBIGUOUS and unit is None and analyte_name(name) is not None:
                 ambiguous.append(index)
                 continue
-            if len(name) == 1 and name.islower():
+            if len(name) == 1 and name.islower() and name.upper() in SYMBOLS:
                 unknown.append(column)
                 continue
             is_label = _key(name) in KNOWN_LABELS or key in KNOWN_LABELS
@@ -254,7 +254,7 @@ def _why_unknown(column: str) -> str:
     except ValueError as error:
         if re.match(r"^[A-Z][a-z]?\d*O\d*$", name):
             return str(error)
-    if len(name) == 1 and name.islower():
+    if len(name) == 1 and name.islower() and name.upper() in SYMBOLS:
         return (
             f"one lower-case letter is not read as an element (a count?): --label {column} "
             f"keeps it as a label, --analyte {column} reads it as {name.upper()}"

@@ -49,10 +49,13 @@ def ferrous(formula: Formula) -> np.ndarray:
     return formula["Fe2+"] if "Fe2+" in formula.species else formula.total("Fe")
 
 
+NO_MG_NUMBER = ("feldspar", "apatite")  # no Mg or Fe site: Mg# would be an empty column
+
+
 def mineral_numbers(formula: Formula, mineral: Mineral) -> dict[str, np.ndarray]:
     """Mg#, Cr#, end-member mole % and OH apfu for one preset."""
     mg, fe2 = formula.total("Mg"), ferrous(formula)
-    out = {"Mg#": ratio(mg, mg + fe2)}
+    out = {"Mg#": ratio(mg, mg + fe2)} if mineral.name not in NO_MG_NUMBER else {}
     if mineral.name in END_MEMBERS:
         out |= end_members(formula, mineral.name)
     if mineral.name == "garnet":

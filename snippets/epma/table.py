@@ -161,7 +161,8 @@ def _below(cell: str) -> str:
 def _problems(
     chunk: pd.DataFrame, problems: list[tuple[int, str, str]], markers: dict[str, int] | None = None
 ) -> str:
-    problems.sort()
+    order = {c: k for k, c in enumerate(chunk.columns)}
+    problems.sort(key=lambda p: (p[0], order.get(p[1], len(order))))  # line, then file order
     lines = [f"{where(chunk, i)}, column {c!r}: {what}" for i, c, what in problems]
     more = len(lines) - MAX_PROBLEMS
     tail = [f"... and {more} more"] if more > 0 else []

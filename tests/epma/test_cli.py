@@ -331,3 +331,13 @@ def test_a_fe3_split_gives_the_recalculated_total_and_flags_by_it(tmp_path, caps
     )
     flag = pd.read_csv(output, keep_default_na=False).iloc[0]["flag"]
     assert flag.startswith("total after the Fe3+ split 91.31% outside 98.5-101.5%")
+
+
+def test_bad_cells_are_listed_in_file_order_and_apatite_has_no_mg_number(tmp_path, capsys):
+    code, _, err = run(tmp_path, capsys, "Spot,SiO2,MgO,CaO\n1,x,y,z\n", "to-atomic")
+    assert code == 2
+    assert err.index("'SiO2'") < err.index("'MgO'") < err.index("'CaO'"), "as in the file"
+    apatite = "Spot,CaO,P2O5,F,Cl\n1,55.6,42.2,3.77,0.0\n"
+    code, output, err = run(tmp_path, capsys, apatite, "formula", "--mineral", "apatite")
+    assert code == 0, err
+    assert "Mg#" not in pd.read_csv(output).columns
