@@ -98,6 +98,7 @@ def test_a_lower_case_one_letter_header_is_refused_not_read_as_nitrogen():
         read_header(["Sample", "n", "Si", "Fe", "Mg", "O"])
     assert read_header(["Sample", "n", "Si"], labels=["n"]).labels == ["Sample", "n"]
     assert [a.name for a in read_header(["n", "Si"], analytes=["n"]).analytes] == ["N", "Si"]
+    assert read_header(["x", "z", "SiO2"]).labels == ["x", "z"], "stage x and z: not elements"
 
 
 def test_stage_y_is_a_label_beside_x_and_yttrium_among_the_analyses():
