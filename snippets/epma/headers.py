@@ -49,7 +49,9 @@ TOTAL_IRON = re.compile(
     r"^(?P<name>feo|fe2o3|fe)[\s_]*(?:\*|\(\s*t(?:ot(?:al)?)?\s*\)|t(?:ot(?:al)?)?)$", re.I
 )
 HALOGENS = ("F", "Cl")  # analysed as elements beside oxides
-O_EQUIVALENT = re.compile(r"^-?\s*o\s*(?:=|≡|eq\.?|equiv\.?)\s*f\s*(?:[,+&]\s*cl)?$|^-?o=cl$", re.I)
+O_EQUIVALENT = re.compile(
+    r"^-?\s*o\s*(?:=|≡|eq\.?|equiv\.?)\s*f\s*(?:[,;+&]\s*cl)?$|^-?o=cl$", re.I
+)
 
 # Labels probe software writes (JEOL, CAMECA Peaksight, Probe for EPMA), compared after
 # lower-casing and removing spaces and punctuation.

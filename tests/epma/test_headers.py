@@ -240,3 +240,8 @@ def test_beam_current_is_spelled_with_its_unit_and_sodium_is_never_a_label(heade
 def test_label_columns_written_with_a_unit_or_a_second_word_are_labels(label):
     columns = read_header(["SiO2", label, "MgO"])
     assert columns.labels == [label] and [a.name for a in columns.analytes] == ["SiO2", "MgO"]
+
+
+@pytest.mark.parametrize("header", ["O=F,Cl", "O=F;Cl", "O=F+Cl", "-O=F,Cl", "O=F"])
+def test_o_equivalent_spellings(header):
+    assert read_header(["SiO2", "F", "Cl", header]).o_equivalent == header
