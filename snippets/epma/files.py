@@ -265,7 +265,8 @@ def _convert_chunk(chunk, columns, layout, operation, options, summary) -> pd.Da
     for column, count in data.zeroed.items():
         summary.negatives_zeroed[column] = summary.negatives_zeroed.get(column, 0) + count
     new, total = convert(data, columns.analytes, operation, options)
-    _reject_far_totals(chunk, total, options.reject_total)
+    decided = [n for n in columns.notes if " read as a label (" in n or " read as the element" in n]
+    _reject_far_totals(chunk, total, options.reject_total, decided)
     low, high = options.flag_total
     checked = new.get("total_recalc", total)  # after a Fe3+ split: with its FeO + Fe2O3
     which = "total after the Fe3+ split" if "total_recalc" in new else "total"
@@ -310,7 +311,9 @@ def _check_repeated_header(chunk: pd.DataFrame, columns: Columns) -> None:
         )
 
 
-def _reject_far_totals(chunk: pd.DataFrame, total: np.ndarray, limits: tuple[float, float]):
+def _reject_far_totals(
+    chunk: pd.DataFrame, total: np.ndarray, limits: tuple[float, float], decided: list[str]
+):
     low, high = limits
     far = np.flatnonzero((total < low) | (total > high))
     if far.size:
@@ -322,4 +325,5 @@ def _reject_far_totals(chunk: pd.DataFrame, total: np.ndarray, limits: tuple[flo
             f"total far from 100% ({rows}{more}); accepted {low:g}-{high:g}%: check the units "
             "and columns, or widen --reject-total. If a row is a summary row, its first cell "
             "must begin with a statistic word (Average, Mean, Std Dev, s.d., 2 sigma, Min, Max...)"
+            + "".join(f"\nambiguous header decided: {n}" for n in decided)
         )

@@ -341,3 +341,12 @@ def test_bad_cells_are_listed_in_file_order_and_apatite_has_no_mg_number(tmp_pat
     code, output, err = run(tmp_path, capsys, apatite, "formula", "--mineral", "apatite")
     assert code == 0, err
     assert "Mg#" not in pd.read_csv(output).columns
+
+
+def test_a_far_total_names_the_ambiguous_columns_and_their_decision(tmp_path, capsys):
+    # A platinum alloy whose Pt column counts up: read as point numbers, so the total fails.
+    text = "Sample,Pt,Pd,Rh\na,61,20.0,15.0\nb,62,21.0,14.0\n"
+    code, _, err = run(tmp_path, capsys, text, "to-atomic")
+    assert code == 2 and "total far from 100%" in err
+    assert "ambiguous header decided: column 'Pt' read as a label (point number)" in err
+    assert "--analyte Pt reads it as the element Pt" in err
