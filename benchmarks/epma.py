@@ -10,6 +10,7 @@ Targets (issue 4): >= 2x faster than exspy, <= 2x the bandwidth floor, peak extr
 <= one copy of the map, the CSV converted without loading it at once.
 """
 
+import os
 import statistics
 import subprocess
 import sys
@@ -158,8 +159,15 @@ def bench_csv(rows: int = 1_000_000) -> None:
         say(f"  rows per second (streaming)  {rows / stream_s:,.0f}")
 
 
+def say_load(when: str) -> None:
+    """The 1-minute load average: other jobs on the machine slow every timing, not the ratios."""
+    say(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores ({when})")
+
+
 if __name__ == "__main__":
     print(machine())
+    say_load("start")
     bench_map()
     bench_csv()
+    say_load("end")
     RECORD.write()

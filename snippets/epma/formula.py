@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 
 from snippets.epma.convert import unpack
+from snippets.epma.elements import element
+from snippets.epma.headers import HALOGENS
 from snippets.epma.oxides import oxide
 
 
@@ -22,7 +24,8 @@ class Formula:
     apfu: np.ndarray
     oxygens: np.ndarray
     basis: str
-    notes: list[str] = field(default_factory=list)
+    anions: dict[str, np.ndarray] = field(default_factory=dict)  # F, Cl, OH apfu
+    droop: np.ndarray | None = None  # Droop's Fe3+ before clipping to 0..total Fe
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.apfu[self.species.index(name)]
@@ -58,9 +61,15 @@ def structural_formula(
     With fe3="droop" (needs both), all iron is first taken as Fe2+, then Fe3+ per formula is
     F = 2X(1 - T/S) (Droop 1987), where X = oxygens, T = cations and S the cation sum on X
     oxygens: the Fe3+ that makes T cations balance X oxygens.
+
+    F and Cl (element wt%) may stand beside the oxides: `oxygens` then counts oxygen
+    equivalents (an anhydrous basis, e.g. 22 for micas), each F or Cl taking the place of half
+    an O. H2O is never a cation: it gives OH apfu and stays out of the basis.
     """
     values, names, _ = unpack(oxide_percent, oxides)
-    parsed = [oxide(n) for n in names]
+    anions = {n: i for i, n in enumerate(names) if n in HALOGENS or n == "H2O"}
+    rows = [i for i in range(len(names)) if i not in anions.values()]
+    parsed = [oxide(names[i]) for i in rows]
     charges = [o.charge for o in parsed]
     if fe3 == "droop":
         if oxygens is None or cations is None:
@@ -70,7 +79,7 @@ def structural_formula(
         raise ValueError(f"unknown Fe3+ method {fe3!r}: the one available is 'droop'")
     shape = (-1,) + (1,) * (values.ndim - 1)
     per_oxide = np.array([o.cations / o.molar_mass for o in parsed]).reshape(shape)
-    cation_moles = values * per_oxide  # moles of cations from each oxide column
+    cation_moles = values[rows] * per_oxide  # moles of cations from each oxide column
     oxygen_moles = (cation_moles * (np.array(charges) / 2).reshape(shape)).sum(axis=0)
     species = _species([o.cation for o in parsed], charges)
 
@@ -84,22 +93,33 @@ def structural_formula(
             s = cation_moles.sum(axis=0) * oxygens / oxygen_moles if fe3 else None
     apfu = cation_moles * scale
     o_apfu = oxygen_moles * scale
+    formula = Formula(species, apfu, o_apfu, basis)
     if fe3 == "droop":
-        apfu, species, o_apfu = _split_iron(apfu, species, o_apfu, oxygens, cations, s)
-    return Formula(species, apfu, o_apfu, basis)
+        formula = _split_iron(formula, oxygens, cations, s)
+    for name, i in anions.items():  # F and Cl each replace half an O; H2O gives 2 OH
+        if name == "H2O":
+            formula.anions["OH"] = 2 * values[i] / oxide("H2O").molar_mass * scale
+        else:
+            formula.anions[name] = values[i] / element(name).mass * scale
+            formula.oxygens = formula.oxygens - formula.anions[name] / 2
+    return formula
 
 
-def _split_iron(apfu, species, o_apfu, x, t, s):
-    """Droop (1987): F = 2X(1 - T/S) Fe3+ per formula, at most all the iron, at least none."""
+def _split_iron(formula: Formula, x: float, t: float, s: np.ndarray) -> Formula:
+    """Droop (1987): F = 2X(1 - T/S) Fe3+ per formula, at most all the iron, at least none;
+    the unclipped F is kept so a clipped estimate can be reported."""
+    apfu, species = formula.apfu, formula.species
     fe = [i for i, name in enumerate(species) if name == "Fe"]
     if not fe:
-        return apfu, species, o_apfu
+        return formula
     fe_total = apfu[fe].sum(axis=0)
-    fe3 = np.clip(2 * x * (1 - t / s), 0.0, fe_total)
+    estimate = 2 * x * (1 - t / s)
+    fe3 = np.clip(estimate, 0.0, fe_total)
     rest = [i for i in range(len(species)) if i not in fe]
     apfu = np.concatenate([apfu[rest], (fe_total - fe3)[None], fe3[None]])
     species = [species[i] for i in rest] + ["Fe2+", "Fe3+"]
-    return apfu, species, o_apfu + fe3 / 2  # each Fe3+ carries half an extra oxygen
+    # each Fe3+ carries half an extra oxygen
+    return Formula(species, apfu, formula.oxygens + fe3 / 2, formula.basis, droop=estimate)
 
 
 # --8<-- [end:formula]
