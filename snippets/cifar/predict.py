@@ -6,13 +6,22 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 from snippets.cifar.augment import normalise
-from snippets.cifar.checkpoint import load_checkpoint, model_from_checkpoint
 from snippets.cifar.config import from_dict, resolve
 from snippets.cifar.data import load_cifar10
-from snippets.cifar.distributed import choose_device
+from snippets.cifar.device import choose_device
 from snippets.cifar.errors import CifarError
+from snippets.cifar.models import build_model
 from snippets.cifar.objectives import make_loss
+from snippets.cifar.rundir import load_checkpoint
 from snippets.cifar.train import evaluate
+
+
+def model_from_checkpoint(state: dict, device: torch.device) -> torch.nn.Module:
+    """The checkpoint's model, built by name, weights loaded, in eval mode on `device`."""
+    config = resolve(from_dict(state["config"]))
+    model = build_model(config.model, config.activation, config.width)
+    model.load_state_dict(state["model"])
+    return model.to(device).eval()
 
 
 def evaluate_checkpoint(
@@ -21,10 +30,10 @@ def evaluate_checkpoint(
     """Test loss, accuracy and per-class accuracy of a run's checkpoint."""
     state = load_checkpoint(checkpoint)
     config = resolve(from_dict(state["config"]))
-    where = choose_device(device)
+    where, _ = choose_device(device)
     model = model_from_checkpoint(state, where)
     data = load_cifar10(data_dir or config.data_dir, download_missing=download).to(where)
-    stats = (state["mean"].to(where), state["std"].to(where), 1)
+    stats = (state["mean"].to(where), state["std"].to(where))
     loss_fn = make_loss(config.loss, config.label_smoothing)
     loss, acc = evaluate(model, data.test_images, data.test_labels, stats, loss_fn, tta=config.tta)
     per_class = {}
@@ -68,7 +77,7 @@ def predict(
     """The `top` most probable classes (name, probability) for each image file."""
     state = load_checkpoint(checkpoint)
     config = resolve(from_dict(state["config"]))
-    where = choose_device(device)
+    where, _ = choose_device(device)
     model = model_from_checkpoint(state, where)
     x = torch.stack([read_image(Path(p)) for p in images]).to(where)
     x = normalise(x, state["mean"].to(where), state["std"].to(where))
