@@ -50,7 +50,6 @@ class Cifar10:
         return Cifar10(**move, classes=self.classes, path=self.path)
 
 
-
 def find_batches(data_dir: Path) -> Path | None:
     """The folder holding the batch files: `data_dir` itself or its cifar-10-batches-py."""
     for candidate in (data_dir / FOLDER, data_dir):

@@ -238,8 +238,17 @@ def test_divergence_is_read_from_fields_and_from_old_messages(tmp_path):
 def test_a_one_epoch_run_is_drawn_as_a_point(tmp_path):
     folder = write_study(tmp_path / "one", {"a-s0": ("a", 0, provenance(), curve(1, 0.5))})
     svg = ET.fromstring(render(load_study(folder)))
-    # A marker is a <use> of a symbol; one point of a plain line draws nothing.
-    assert len(list(svg.iter(f"{SVG}use"))) >= 2  # test and train accuracy (and loss)
+    # A data series is a line2d group outside the tick groups; its markers are <use> elements.
+    # One point of a plain line draws nothing: each series must carry a marker.
+    ticks = [g for g in svg.iter(f"{SVG}g") if g.get("id", "").startswith(("xtick", "ytick"))]
+    in_ticks = {id(e) for t in ticks for e in t.iter()}
+    series = [
+        g
+        for g in svg.iter(f"{SVG}g")
+        if g.get("id", "").startswith("line2d") and id(g) not in in_ticks
+    ]
+    drawn = [g for g in series if list(g.iter(f"{SVG}use"))]
+    assert len(drawn) == 4, len(drawn)  # test and train, accuracy and loss
 
 
 def test_generated_text_counts_in_the_singular(tmp_path):

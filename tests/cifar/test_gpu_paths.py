@@ -73,12 +73,13 @@ def test_the_steady_state_loop_never_waits_for_the_device(tiny, monkeypatch, mod
 
 
 def test_divergence_is_read_every_k_steps_and_rolled_back(tiny, tmp_path):
-    # lr 1e30 with MSE overflows at once; checks every 3 steps find it at the first check.
+    # lr 1e30 with MSE: step 1's loss is finite, its update overflows, step 2's loss is not.
+    # Checks every 3 steps find it at the first check and name step 2.
     config = run(tiny, model="lazynet", lr=1e30, loss="mse", schedule="constant", check_every=3)
     result = train(replace(config, out=str(tmp_path / "run")))
     assert result.status == "diverged"
     info = json.loads((tmp_path / "run" / "run.json").read_text())
-    assert info["diverged"] == {"epoch": 1, "step": 1, "lr": 1e30}  # structured, not parsed
+    assert info["diverged"] == {"epoch": 1, "step": 2, "lr": 1e30}  # structured, not parsed
     weights = torch.cat([p.flatten() for p in result.model.parameters()])
     assert torch.isfinite(weights).all(), "not rolled back to the last good state"
 
