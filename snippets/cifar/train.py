@@ -449,7 +449,8 @@ def train_epoch(run: Run, state: State, ctrl_c: dict) -> None:
             state.images += len(y)
             state.step = step + 1
             since = (step - first) % config.check_every + 1
-            if since == config.check_every or state.step == run.steps:
+            alone_and_stopped = ctrl_c["stop"] and run.processes.world == 1  # a Python flag
+            if since == config.check_every or state.step == run.steps or alone_and_stopped:
                 check(run, state, losses[:since], ctrl_c)
             run.progress.step(state.epoch + 1, state.step, state.sums, state.images, started)
     finally:
