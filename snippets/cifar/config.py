@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from snippets.cifar.errors import CifarError
 from snippets.cifar.models import ACTIVATIONS, MODELS
 from snippets.cifar.objectives import LOSSES
+from snippets.cifar.recipe import parse_recipe
 from snippets.cifar.schedules import SCHEDULES
 
 OPTIMIZERS = ("sgd", "adamw")
@@ -46,6 +47,7 @@ class TrainConfig:
     resume: bool = False  # continue the run in `out` from its checkpoint
     progress: bool = True  # print progress (only the main process ever prints)
     eval_every: int = 1  # evaluate on the test set every this many epochs (and at the end)
+    recipe: str = "plain"  # plain | record, then ,+PART / ,-PART (see recipe.py)
 
 
 # --8<-- [end:config]
@@ -75,6 +77,10 @@ def resolve(config: TrainConfig) -> TrainConfig:
                 f"--{name} {getattr(config, name)!r} is unknown; choose one of "
                 + ", ".join(choices[name])
             )
+    try:
+        parse_recipe(config.recipe)
+    except ValueError as error:
+        raise CifarError(f"--recipe: {error}") from None
     positive = {"epochs": config.epochs, "batch_size": config.batch_size, "width": config.width}
     positive["eval_every"] = config.eval_every
     if config.lr is not None:

@@ -24,6 +24,7 @@ from snippets.cifar.augment import (
     flip,
     normalise,
     plan_epoch,
+    tta_logits,
 )
 from snippets.cifar.checkpoint import FORMAT, load_checkpoint
 from snippets.cifar.config import RUNTIME, TrainConfig, from_dict, resolve, to_dict
@@ -39,7 +40,9 @@ from snippets.cifar.distributed import (
 from snippets.cifar.errors import CifarError
 from snippets.cifar.models import LN10, build_model, parameter_count
 from snippets.cifar.objectives import Loss, make_loss
+from snippets.cifar.optim import lookahead_step, make_optimizer, set_lr
 from snippets.cifar.progress import Progress
+from snippets.cifar.recipe import parse_recipe, prepare_model, tta_level
 from snippets.cifar.schedules import lr_factor
 from snippets.losses import cross_entropy
 
@@ -71,20 +74,6 @@ class StopRequested(Exception):
     """Ctrl-C was pressed: stop after this step, keeping a checkpoint to resume from."""
 
 
-def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
-    """SGD with Nesterov momentum or AdamW; weight decay on weight matrices and kernels only."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    groups = [
-        {"params": [p for p in params if p.dim() >= 2], "weight_decay": config.weight_decay},
-        {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},  # biases, norms
-    ]
-    if config.optimizer == "sgd":
-        return torch.optim.SGD(
-            groups, lr=config.lr, momentum=config.momentum, nesterov=config.momentum > 0
-        )
-    return torch.optim.AdamW(groups, lr=config.lr)
-
-
 # --8<-- [start:batch]
 def training_batch(
     images: Tensor, numbers: Tensor, plan: EpochPlan, config: TrainConfig, stats: tuple
@@ -92,7 +81,8 @@ def training_batch(
     """Images `numbers` (global image numbers) of this process's shard, augmented, normalised."""
     x = images[numbers // stats[2]]  # uint8 (N, 3, 32, 32), already on the device
     if config.augment and not config.overfit:
-        x = flip(crop(x, plan.shift[numbers], config.pad), plan.flip[numbers])
+        reflect = parse_recipe(config.recipe).reflect
+        x = flip(crop(x, plan.shift[numbers], config.pad, reflect), plan.flip[numbers])
     x = normalise(x, stats[0], stats[1])
     if config.augment and config.cutout and not config.overfit:
         x = cutout(x, plan.centre[numbers], config.cutout)
@@ -110,19 +100,20 @@ def evaluate(
     stats: tuple,
     loss_fn: Loss,
     batch_size: int = 1024,
-    tta: bool = False,
+    tta: int = 0,
     processes: Processes | None = None,
 ) -> tuple[float, float]:
-    """Mean loss and accuracy of `model` on uint8 `images` (summed over every process's shard)."""
+    """Mean loss and accuracy of `model` on uint8 `images` (summed over every process's shard).
+
+    `tta` is the level of test-time augmentation (`augment.tta_logits`; True means 1).
+    """
     was_training = model.training
     model.eval()
     totals = torch.zeros(3, device=images.device)  # loss sum, correct, count
     for x, y in zip(images.split(batch_size), labels.split(batch_size), strict=True):
         x = channels_last_if_wanted(model, normalise(x, stats[0], stats[1]))
         with autocast(x.device):
-            logits = model(x).float()
-            if tta:  # test-time augmentation: average with the mirror image
-                logits = (logits + model(x.flip(3)).float()) / 2
+            logits = tta_logits(model, x, int(tta))
         correct = (logits.argmax(1) == y).sum().float()
         totals += torch.stack([loss_fn(logits, y) * len(y), correct, logits.new_tensor(len(y))])
     model.train(was_training)
@@ -248,10 +239,11 @@ def run(
     test_x, test_y = shard(data.test_images, processes), shard(data.test_labels, processes)
     train_x, train_y, test_x, test_y = (t.to(device) for t in (train_x, train_y, test_x, test_y))
 
-    model = build_model(config.model, config.activation, config.width)
-    if hasattr(model, "fit_whitening"):  # speednet's first layer is fitted to the data
-        model.fit_whitening(normalise(train_x[:5000], *stats[:2]).cpu())
+    recipe = parse_recipe(config.recipe)
+    model = prepare_model(build_model(config.model, config.activation, config.width), recipe)
     model = model.to(device)
+    if hasattr(model, "fit_whitening"):  # speednet's first layer is fitted to the data
+        model.fit_whitening(normalise(train_x[:5000], *stats[:2]))
     if getattr(model, "channels_last", False) and device.type == "cuda":
         model = model.to(memory_format=torch.channels_last)
     optimizer = make_optimizer(model, config)
@@ -338,7 +330,7 @@ def run(
         with ctrl_c_stops_after_the_step() as ctrl_c:
             # --8<-- [start:loop]
             while epoch < config.epochs:
-                plan = plan_epoch(n, config.seed, epoch, config.pad, device)
+                plan = plan_epoch(n, config.seed, epoch, config.pad, device, recipe.alternate_flip)
                 train_net.train()
                 for step in range(first_step, steps):
                     started = time.perf_counter()
@@ -352,8 +344,7 @@ def run(
                     lr = config.lr * lr_factor(
                         config.schedule, (epoch * steps + step) / total_steps
                     )
-                    for group in optimizer.param_groups:
-                        group["lr"] = lr
+                    set_lr(optimizer, lr, epoch)  # per group: scaled, or 0 once frozen
 
                     with autocast(device):
                         logits = train_net(channels_last_if_wanted(model, x))
@@ -375,6 +366,7 @@ def run(
                     # Scaled so that the gradient averaged over processes is the whole batch's.
                     (loss * (count * world / len(numbers))).backward()
                     optimizer.step()
+                    lookahead_step(optimizer, epoch * steps + step + 1, total_steps)
 
                     sums += step_sums[:3]
                     seconds += time.perf_counter() - started
@@ -396,7 +388,13 @@ def run(
                 }
                 if epoch % config.eval_every == 0 or epoch == config.epochs or config.overfit:
                     row["test_loss"], row["test_acc"] = evaluate(
-                        net, test_x, test_y, stats, loss_fn, tta=config.tta, processes=processes
+                        net,
+                        test_x,
+                        test_y,
+                        stats,
+                        loss_fn,
+                        tta=tta_level(config.tta, recipe),
+                        processes=processes,
                     )
                 else:
                     row["test_loss"] = row["test_acc"] = None
