@@ -34,10 +34,16 @@ RUNS = RESULTS / "cifar-speednet-recipe.jsonl"
 ABLATIONS = ["record", *(f"record,-{part}" for part in PARTS), "plain"]
 
 
-def measure(recipe: str, seed: int, epochs: int, data_dir: str) -> dict:
+def measure(recipe: str, seed: int, epochs: int, width: float, data_dir: str) -> dict:
     """Train one configuration; its accuracy at each test-time augmentation level and speed."""
     config = replace(
-        RECIPE, recipe=recipe, seed=seed, epochs=epochs, eval_every=epochs, data_dir=data_dir
+        RECIPE,
+        recipe=recipe,
+        seed=seed,
+        epochs=epochs,
+        width=width,
+        eval_every=epochs,
+        data_dir=data_dir,
     )
     start = time.perf_counter()
     result = train(config)
@@ -56,6 +62,7 @@ def measure(recipe: str, seed: int, epochs: int, data_dir: str) -> dict:
         "recipe": recipe,
         "seed": seed,
         "epochs": epochs,
+        "width": width,
         "test_acc": result.final["test_acc"],
         **accuracy,
         "images_per_second": epochs
@@ -72,19 +79,21 @@ def measure(recipe: str, seed: int, epochs: int, data_dir: str) -> dict:
 def table(rows: list[dict]) -> list[str]:
     """A markdown table: one line per recipe, seeds averaged."""
     lines = [
-        "| recipe | epochs | seeds | test acc. (as trained) | no TTA | 2 views | 6 views "
+        "| recipe | width | epochs | seeds | test acc. (as trained) | no TTA | 2 views | 6 views "
         "| images/s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    keys = sorted({(r["recipe"], r["epochs"]) for r in rows}, key=lambda k: (k[1], order(k[0])))
-    for recipe, epochs in keys:
-        runs = [r for r in rows if (r["recipe"], r["epochs"]) == (recipe, epochs)]
+    keys = {(r["width"], r["epochs"], r["recipe"]) for r in rows}
+    for width, epochs, recipe in sorted(keys, key=lambda k: (k[0], k[1], order(k[2]))):
+        runs = [
+            r for r in rows if (r["width"], r["epochs"], r["recipe"]) == (width, epochs, recipe)
+        ]
 
         def mean(key: str, runs=runs) -> float:
             return sum(r[key] for r in runs) / len(runs)
 
         lines.append(
-            f"| `{recipe}` | {epochs} | {len(runs)} | {mean('test_acc'):.2%} | "
+            f"| `{recipe}` | {width} | {epochs} | {len(runs)} | {mean('test_acc'):.2%} | "
             f"{mean('tta0'):.2%} | {mean('tta1'):.2%} | {mean('tta2'):.2%} | "
             f"{mean('images_per_second'):.0f} |"
         )
@@ -102,13 +111,14 @@ def main() -> None:
     parser.add_argument("--recipe", default="record")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--width", type=float, default=RECIPE.width)
     parser.add_argument("--threads", type=int, default=1, help="torch threads per process")
     parser.add_argument("--data-dir", default=str(SUBSET))
     parser.add_argument("--runs", type=Path, default=RUNS, help="JSON lines of measured runs")
     args = parser.parse_args()
     if args.what == "run":
         torch.set_num_threads(args.threads)
-        row = measure(args.recipe, args.seed, args.epochs, args.data_dir)
+        row = measure(args.recipe, args.seed, args.epochs, args.width, args.data_dir)
         print(json.dumps(row))
         with args.runs.open("a") as out:  # one line per run: concurrent runs do not clash
             out.write(json.dumps(row) + "\n")

@@ -15,6 +15,7 @@ from snippets.cifar.errors import CifarError
 from snippets.cifar.experiments_runner import experiment_arguments, run_experiment
 from snippets.cifar.models import ACTIVATIONS, MODELS
 from snippets.cifar.objectives import LOSSES
+from snippets.cifar.recipe import PARTS
 from snippets.cifar.schedules import SCHEDULES
 
 EXIT = {"completed": 0, "diverged": 3, "interrupted": 130}
@@ -75,6 +76,12 @@ def train_arguments(sub: argparse.ArgumentParser) -> None:
     add("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     add("--quiet", dest="progress", action="store_false", help="print nothing while training")
     add("--eval-every", type=int, default=d.eval_every, help="test every N epochs (default: 1)")
+    add(
+        "--recipe",
+        default=d.recipe,
+        help="plain or record (the speed records' tricks), then ,+PART / ,-PART: "
+        f"{', '.join(PARTS)} (default: %(default)s)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:

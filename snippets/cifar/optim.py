@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 import torch.distributed as dist
 from torch import nn
 
+from snippets.cifar.config import TrainConfig
 from snippets.cifar.recipe import Recipe, parse_recipe
-
-if TYPE_CHECKING:
-    from snippets.cifar.config import TrainConfig
 
 NORMS = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm)
 LOOKAHEAD_EVERY = 5  # steps between two lookahead updates
 LOOKAHEAD_DECAY = 0.95**LOOKAHEAD_EVERY  # the EMA's decay at the end of the run
 
 
-# --8<-- [start:groups]
 def param_groups(model: nn.Module, weight_decay: float, recipe: Recipe) -> list[dict]:
     """Weight decay on kernels and matrices only; with the recipe, faster BatchNorm biases.
 
@@ -59,9 +54,6 @@ def param_groups(model: nn.Module, weight_decay: float, recipe: Recipe) -> list[
     return [group for group in groups if group["params"]]
 
 
-# --8<-- [end:groups]
-
-
 def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
     """SGD with Nesterov momentum or AdamW over `param_groups` for the config's recipe."""
     groups = param_groups(model, config.weight_decay, parse_recipe(config.recipe))
@@ -72,7 +64,6 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
     return torch.optim.AdamW(groups, lr=config.lr)
 
 
-# --8<-- [start:set_lr]
 def set_lr(optimizer: torch.optim.Optimizer, lr: float, epoch: int) -> None:
     """Each group's learning rate for this step: `lr` times its scale, 0 once it is frozen.
 
@@ -86,9 +77,6 @@ def set_lr(optimizer: torch.optim.Optimizer, lr: float, epoch: int) -> None:
         if frozen and not (dist.is_available() and dist.is_initialized()):
             for p in group["params"]:
                 p.requires_grad_(False)
-
-
-# --8<-- [end:set_lr]
 
 
 # --8<-- [start:lookahead]
@@ -135,6 +123,20 @@ def record_hyperparameters(
     """
     per_example = lr / (1024 * (1 + 1 / (1 - momentum)))
     return {"lr": per_example * batch_size, "momentum": momentum, "weight_decay": weight_decay / lr}
+
+
+def record_config(batch_size: int = 1024, **fields) -> TrainConfig:
+    """speednet with the speed records' recipe, 2-pixel translate and hyperparameters scaled to
+    `batch_size`; `fields` set anything else (epochs, width, device, ...). The CPU and GPU
+    benchmarks both start from this."""
+    return TrainConfig(
+        model="speednet",
+        batch_size=batch_size,
+        **record_hyperparameters(batch_size),
+        pad=2,
+        recipe="record",
+        **fields,
+    )
 
 
 # --8<-- [end:scaling]

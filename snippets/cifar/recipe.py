@@ -70,7 +70,6 @@ def tta_level(tta: bool, recipe: Recipe) -> int:
     return 0 if not tta else 2 if recipe.tta_translate else 1
 
 
-# --8<-- [start:prepare]
 def prepare_model(model: nn.Module, recipe: Recipe) -> nn.Module:
     """Apply the recipe's initialisation and frozen parameters to a freshly built model."""
     for module in model.modules():
@@ -85,6 +84,3 @@ def prepare_model(model: nn.Module, recipe: Recipe) -> nn.Module:
             module.weight.data.fill_(1.0)
             module.weight.requires_grad_(False)
     return model
-
-
-# --8<-- [end:prepare]

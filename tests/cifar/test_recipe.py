@@ -1,5 +1,6 @@
 """The speed-record recipe: each part does what it is named for, and a run with it trains."""
 
+import json
 import math
 
 import pytest
@@ -9,6 +10,7 @@ from torch import nn
 
 from snippets.cifar import TrainConfig, train
 from snippets.cifar.augment import crop, plan_epoch, tta_logits
+from snippets.cifar.cli import main
 from snippets.cifar.config import resolve
 from snippets.cifar.errors import CifarError
 from snippets.cifar.models import build_model
@@ -17,6 +19,7 @@ from snippets.cifar.optim import (
     lookahead_step,
     make_optimizer,
     param_groups,
+    record_config,
     record_hyperparameters,
     set_lr,
 )
@@ -186,21 +189,32 @@ def test_tta_levels_average_the_published_views():
 
 def test_a_record_recipe_run_learns_on_real_images(subset):
     torch.manual_seed(0)
-    config = TrainConfig(
-        model="speednet",
+    config = record_config(
+        256,
         width=0.125,
         epochs=4,
-        batch_size=256,
-        pad=2,
-        recipe="record",
         data_dir=str(subset),
         download=False,
         device="cpu",
         progress=False,
         eval_every=4,
-        **record_hyperparameters(256),
     )
     result = train(config)
     assert result.status == "completed"
     assert result.final["test_acc"] > 0.35  # chance is 0.1
     assert math.isfinite(result.final["train_loss"])
+    assert result.config.recipe == "record" and result.config.momentum == 0.85
+
+
+def test_the_recipe_option_from_the_command_line(tiny, tmp_path, capsys):
+    common = ["train", "--model", "coolnet", "--epochs", "2", "--batch-size", "50", "--quiet"]
+    common += ["--data-dir", str(tiny)]
+    assert main([*common, "--recipe", "record,-turbo"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --recipe") and "'-turbo'" in err
+    out = tmp_path / "run"
+    assert main([*common, "--recipe", "record,-lookahead", "--out", str(out)]) == 0
+    info = json.loads((out / "run.json").read_text())
+    assert info["config"]["recipe"] == "record,-lookahead" and info["status"] == "completed"
+    # frozen BatchNorm weights do not count: coolnet has none, so all its 62,006 parameters train
+    assert info["parameters"] == 62006
