@@ -17,9 +17,9 @@ import torch
 from snippets.cifar import TrainConfig, build_model, train
 from snippets.cifar.data import find_batches
 from snippets.cifar.distributed import choose_device
-from snippets.cifar.optim import record_config
+from snippets.cifar.optim import make_optimizer, record_config
 from snippets.cifar.records import device_name
-from snippets.cifar.train import autocast, make_optimizer
+from snippets.cifar.train import autocast
 
 
 def throughput(device: torch.device, width: float, batch: int, steps: int) -> float:
