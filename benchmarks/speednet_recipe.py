@@ -115,6 +115,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads per process")
     parser.add_argument("--data-dir", default=str(SUBSET))
     parser.add_argument("--runs", type=Path, default=RUNS, help="JSON lines of measured runs")
+    parser.add_argument("--note", help="table: a line on the conditions (load, ...) to record")
     args = parser.parse_args()
     if args.what == "run":
         torch.set_num_threads(args.threads)
@@ -126,6 +127,8 @@ def main() -> None:
     rows = [json.loads(line) for line in args.runs.read_text().splitlines() if line.strip()]
     record = Record("cifar-speednet-recipe")
     record.say(f"machine: {machine()}; {rows[0]['threads']} torch thread(s) per run")
+    if args.note:
+        record.say(args.note)
     for line in table(rows):
         record.say(line)
     record.write()
