@@ -15,6 +15,7 @@ from pathlib import Path
 from snippets.cifar.config import CHOICES, TrainConfig, default_text
 from snippets.cifar.errors import CifarError
 from snippets.cifar.experiments.runner import experiment_arguments, run_experiment
+from snippets.cifar.recipe import PARTS, RECIPES
 
 EXIT = {"completed": 0, "bad input": 2, "diverged": 3, "interrupted": 130}
 # What each `train` option does; its default is appended from TrainConfig (config.default_text).
@@ -34,7 +35,7 @@ TRAIN_HELP = {
     "cutout": "cutout square side; 0 = off",
     "activation": "boringnet's activation",
     "width": "mlp/speednet width multiplier",
-    "tta": "flip test-time augmentation",
+    "tta": "test-time augmentation: the mirror image (and 1-pixel shifts with the recipe)",
     "seed": "initialisation, order and augmentation",
     "overfit": "train on N fixed images without augmentation; report if 100%% is reached",
     "device": "auto: CUDA, then MPS, then the CPU, saying why when a GPU cannot be used",
@@ -48,6 +49,8 @@ TRAIN_HELP = {
     "progress": "print nothing while training",
     "eval_every": "test every N epochs (and after the last)",
     "check_every": "read the loss on the host every N steps: divergence check and Ctrl-C",
+    "recipe": f"{' or '.join(RECIPES)} (the speed records' tricks), then ,+PART or ,-PART with "
+    f"PART one of {', '.join(PARTS)}",
 }
 
 

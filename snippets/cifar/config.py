@@ -7,6 +7,7 @@ from snippets.cifar.errors import CifarError
 from snippets.cifar.models import ACTIVATIONS, MODELS
 from snippets.cifar.objectives import LOSSES
 from snippets.cifar.optimizers import OPTIMIZERS
+from snippets.cifar.recipe import parse_recipe
 from snippets.cifar.schedules import SCHEDULES
 
 DEFAULT_LR = {"sgd": 0.05, "adamw": 2e-3}
@@ -78,6 +79,7 @@ class TrainConfig:
     progress: bool = True  # print progress (only the main process ever prints)
     eval_every: int = 1  # evaluate on the test set every this many epochs (and at the end)
     check_every: int = 50  # read the loss on the host every this many steps (divergence, Ctrl-C)
+    recipe: str = "plain"  # plain | record, then ,+PART / ,-PART (see recipe.py)
 
 
 # --8<-- [end:config]
@@ -89,6 +91,10 @@ def resolve(config: TrainConfig) -> TrainConfig:
         value = getattr(config, name)
         if (value.split(":")[0] if name == "device" else value) not in choices:
             raise CifarError(f"--{name} {value!r} is unknown; choose one of {', '.join(choices)}")
+    try:
+        parse_recipe(config.recipe)
+    except ValueError as error:
+        raise CifarError(f"--recipe: {error}") from None
     positive = {"epochs": config.epochs, "batch_size": config.batch_size, "width": config.width}
     positive |= {"eval_every": config.eval_every, "check_every": config.check_every}
     if config.lr is not None:

@@ -28,6 +28,7 @@ from snippets.cifar.augment import (
     flip,
     normalise,
     plan_epoch,
+    tta_logits,
 )
 from snippets.cifar.config import RUNTIME, TrainConfig, from_dict, resolve, to_dict
 from snippets.cifar.data import Cifar10, load_cifar10
@@ -52,8 +53,9 @@ from snippets.cifar.distributed import (
 from snippets.cifar.errors import CifarError
 from snippets.cifar.models import LN10, build_model, parameter_count
 from snippets.cifar.objectives import Loss, make_loss
-from snippets.cifar.optimizers import make_optimizer
+from snippets.cifar.optimizers import lookahead_step, make_optimizer, set_lr
 from snippets.cifar.progress import Progress, plural
+from snippets.cifar.recipe import Recipe, parse_recipe, prepare_model, tta_level
 from snippets.cifar.rundir import RunFolder, load_checkpoint, provenance, tensorboard_writer
 from snippets.cifar.schedules import lr_factor
 from snippets.losses import cross_entropy
@@ -98,6 +100,7 @@ class Run:
     folder: RunFolder | None  # None: nothing is written (or not the main process)
     progress: Progress
     info: dict  # run.json
+    recipe: Recipe  # the speed records' parts this run uses (`--recipe`)
 
     def lr(self, epoch: int, step: int) -> float:
         """The learning rate of `step` of `epoch` (both from 0)."""
@@ -133,7 +136,8 @@ def training_batch(
     """Images `numbers` (image numbers) of the uint8 training set, augmented and normalised."""
     x = images[numbers]  # uint8 (N, 3, 32, 32), already on the device
     if config.augment and not config.overfit:
-        x = flip(crop(x, plan.shift[numbers], config.pad), plan.flip[numbers])
+        reflect = parse_recipe(config.recipe).reflect  # cached: no parsing per step
+        x = flip(crop(x, plan.shift[numbers], config.pad, reflect), plan.flip[numbers])
     x = normalise(x, stats[0], stats[1])
     if config.augment and config.cutout and not config.overfit:
         x = cutout(x, plan.centre[numbers], config.cutout)
@@ -151,20 +155,21 @@ def evaluate(
     stats: tuple,
     loss_fn: Loss,
     batch_size: int = 1024,
-    tta: bool = False,
+    tta: int = 0,
     processes: Processes | None = None,
     precision: str = "fp32",
 ) -> tuple[float, float]:
-    """Mean loss and accuracy of `model` on uint8 `images` (summed over every process's shard)."""
+    """Mean loss and accuracy of `model` on uint8 `images` (summed over every process's shard).
+
+    `tta` is the level of test-time augmentation (`augment.tta_logits`; True means 1).
+    """
     was_training = model.training
     model.eval()
     totals = torch.zeros(2, device=images.device)  # loss sum, correct
     for x, y in zip(images.split(batch_size), labels.split(batch_size), strict=True):
         x = channels_last_if_wanted(model, normalise(x, stats[0], stats[1]))
         with autocast(x.device, precision):
-            logits = model(x).float()
-            if tta:  # test-time augmentation: average with the mirror image
-                logits = (logits + model(x.flip(3)).float()) / 2
+            logits = tta_logits(model, x, int(tta))
         totals += torch.stack([loss_fn(logits, y) * len(y), (logits.argmax(1) == y).sum()])
     model.train(was_training)
     count = torch.tensor([float(len(labels))], device=images.device)
@@ -308,10 +313,11 @@ def set_up(
     )
     mean, std = mean.to(device), std.to(device)
 
-    model = build_model(config.model, config.activation, config.width)
-    if hasattr(model, "fit_whitening"):  # speednet's first layer is fitted to the data
-        model.fit_whitening(normalise(on_device.train_images[:5000], mean, std).cpu())
+    recipe = parse_recipe(config.recipe)
+    model = prepare_model(build_model(config.model, config.activation, config.width), recipe)
     model = model.to(device)
+    if hasattr(model, "fit_whitening"):  # speednet's first layer: fitted on the device, in fp32
+        model.fit_whitening(normalise(on_device.train_images[:5000], mean, std))
     if getattr(model, "channels_last", False) and device.type == "cuda":
         model = model.to(memory_format=torch.channels_last)
     optimizer = make_optimizer(model, config)
@@ -359,7 +365,7 @@ def set_up(
     }
     loss_fn = make_loss(config.loss, config.label_smoothing)
     run = Run(config, device, processes, on_device, mean, std, model, net, optimizer, scaler,
-              loss_fn, batch, n // batch, folder, progress, info)  # fmt: skip
+              loss_fn, batch, n // batch, folder, progress, info, recipe)  # fmt: skip
     return run, state
 
 
@@ -432,7 +438,8 @@ def run_epochs(run: Run, state: State) -> TrainResult:
 def train_epoch(run: Run, state: State, ctrl_c: dict) -> None:
     """The steps left in this epoch, queued without waiting for the device."""
     config = run.config
-    plan = plan_epoch(len(run.data.train_images), config.seed, state.epoch, config.pad, run.device)
+    n, alternate = len(run.data.train_images), run.recipe.alternate_flip
+    plan = plan_epoch(n, config.seed, state.epoch, config.pad, run.device, alternate)
     run.net.train()
     losses = torch.zeros(config.check_every, device=run.device)  # since the last check
     synchronize(run.device)
@@ -443,7 +450,7 @@ def train_epoch(run: Run, state: State, ctrl_c: dict) -> None:
             numbers = my_slice(plan.order[step * run.batch : (step + 1) * run.batch], run.processes)
             x = training_batch(run.data.train_images, numbers, plan, config, (run.mean, run.std))
             y = run.data.train_labels[numbers]
-            loss, correct = train_step(run, x, y, run.lr(state.epoch, step))
+            loss, correct = train_step(run, x, y, state.epoch, step)
             losses[(step - first) % config.check_every] = loss.detach()
             state.sums += torch.stack([loss.detach() * len(y), correct])
             state.images += len(y)
@@ -458,10 +465,10 @@ def train_epoch(run: Run, state: State, ctrl_c: dict) -> None:
         state.seconds += time.perf_counter() - started
 
 
-def train_step(run: Run, x: Tensor, y: Tensor, lr: float) -> tuple[Tensor, Tensor]:
-    """One optimiser step on the batch (x, y); the loss and the number right, on the device."""
-    for group in run.optimizer.param_groups:
-        group["lr"] = lr
+def train_step(run: Run, x: Tensor, y: Tensor, epoch: int, step: int) -> tuple[Tensor, Tensor]:
+    """Step `step` of `epoch` (from 0) on the batch (x, y); the loss and the number right, on
+    the device."""
+    set_lr(run.optimizer, run.lr(epoch, step), epoch)  # per group: scaled, or 0 once frozen
     with autocast(run.device, run.config.precision):
         logits = run.net(channels_last_if_wanted(run.model, x))
     loss = run.loss_fn(logits.float(), y)
@@ -469,6 +476,7 @@ def train_step(run: Run, x: Tensor, y: Tensor, lr: float) -> tuple[Tensor, Tenso
     run.scaler.scale(loss).backward()  # DDP averages the gradients: the global batch's mean
     run.scaler.step(run.optimizer)
     run.scaler.update()
+    lookahead_step(run.optimizer, epoch * run.steps + step + 1, run.config.epochs * run.steps)
     return loss, (logits.argmax(1) == y).sum()
 
 
@@ -499,7 +507,8 @@ def end_epoch(run: Run, state: State, board) -> dict:
     if state.epoch % config.eval_every == 0 or state.epoch == config.epochs or config.overfit:
         row["test_loss"], row["test_acc"] = evaluate(
             run.net, run.data.test_images, run.data.test_labels, (run.mean, run.std), run.loss_fn,
-            tta=config.tta, processes=processes, precision=config.precision,
+            tta=tta_level(config.tta, run.recipe), processes=processes,
+            precision=config.precision,
         )  # fmt: skip
     if config.overfit:  # accuracy on the fixed images themselves, in eval mode (not sharded)
         _, row["overfit_acc"] = evaluate(

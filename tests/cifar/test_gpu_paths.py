@@ -56,15 +56,18 @@ def run(tiny, **changes) -> TrainConfig:
     return replace(base, **changes)
 
 
-@pytest.mark.parametrize("model", ["coolnet", "speednet"])
-def test_the_steady_state_loop_never_waits_for_the_device(tiny, monkeypatch, model):
+@pytest.mark.parametrize(
+    ("model", "recipe"), [("coolnet", "plain"), ("speednet", "plain"), ("speednet", "record")]
+)
+def test_the_steady_state_loop_never_waits_for_the_device(tiny, monkeypatch, model, recipe):
     # 200 images: batch 20 is 10 steps an epoch, batch 10 is 20. Reads at the epoch's end and
-    # at set-up are the same for both; any read inside a step shows up as a difference.
+    # at set-up are the same for both; any read inside a step shows up as a difference. The
+    # record recipe adds per-group learning rates and lookahead to every step.
     width = {"width": 0.125} if model == "speednet" else {}
     counts = {}
     for batch in (20, 10):
         seen = count_host_reads(monkeypatch)
-        train(run(tiny, model=model, batch_size=batch, **width))
+        train(run(tiny, model=model, batch_size=batch, recipe=recipe, **width))
         monkeypatch.undo()
         counts[batch] = list(seen)
     assert counts[20], "the interposer saw no read at all: it is not counting"

@@ -30,6 +30,7 @@ MATRIX = {
     "speednet-fp16": [
         "--model", "speednet", "--width", "0.125", "--epochs", "1", "--batch-size", "50",
         "--no-tta", "--schedule", "onecycle", "--precision", "fp16", "--optimizer", "sgd",
+        "--recipe", "record,-alternate-flip",
     ],
     "mlp-overfit-adamw": [
         "--model", "mlp", "--width", "0.1", "--overfit", "10", "--epochs", "2",

@@ -100,10 +100,15 @@ def interrupt_at(monkeypatch, epoch, step):
     monkeypatch.setattr(Progress, "step", step_then_maybe_interrupt)
 
 
-def test_ctrl_c_keeps_a_checkpoint_and_resume_continues_exactly(tiny, tmp_path, monkeypatch):
-    whole = train(config(tiny, tmp_path, out=str(tmp_path / "whole"), epochs=3, augment=True))
+@pytest.mark.parametrize("recipe", ["plain", "record"])  # record: lookahead's average resumes
+def test_ctrl_c_keeps_a_checkpoint_and_resume_continues_exactly(
+    tiny, tmp_path, monkeypatch, recipe
+):
+    whole = train(
+        config(tiny, tmp_path, out=str(tmp_path / "whole"), epochs=3, augment=True, recipe=recipe)
+    )
     interrupt_at(monkeypatch, epoch=2, step=3)  # mid-epoch
-    first = train(config(tiny, tmp_path, epochs=3))
+    first = train(config(tiny, tmp_path, epochs=3, recipe=recipe))
     assert first.status == "interrupted" and "--resume" in first.message
     assert json.loads((tmp_path / "run" / "run.json").read_text())["status"] == "interrupted"
     state = load_checkpoint(tmp_path / "run")
@@ -112,6 +117,11 @@ def test_ctrl_c_keeps_a_checkpoint_and_resume_continues_exactly(tiny, tmp_path, 
     monkeypatch.undo()
     resumed = train(config(tiny, tmp_path, epochs=3, resume=True))
     assert resumed.status == "completed"
+    if recipe == "record":
+        assert any(
+            "lookahead" in s
+            for s in load_checkpoint(tmp_path / "run")["optimizer"]["state"].values()
+        )
     assert without_time(resumed.history) == without_time(whole.history)
     for (name, a), b in zip(
         whole.model.state_dict().items(), resumed.model.state_dict().values(), strict=True
