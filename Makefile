@@ -65,7 +65,7 @@ bench-gpu: install ## speednet images/s on a GPU (DATA=path/to/cifar10 adds time
 	$(PY) -m benchmarks.speednet_gpu $(if $(DATA),--data-dir $(DATA))
 
 figures: install ## Draw every figure from the run records under runs/ into build/figures
-	$(PY) -m snippets.cifar.figures runs --out build/figures
+	$(PY) -m snippets.cifar figures runs --out build/figures
 
 lint: install ## Fix what ruff can fix and format the Python code
 	$(VENV)/bin/ruff check --fix .

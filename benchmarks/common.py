@@ -9,7 +9,7 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from snippets.cifar.data import Cifar10
-from snippets.cifar.records import device_name
+from snippets.cifar.device import device_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset"

@@ -21,7 +21,7 @@ def ours(data, batch: int, epochs: int, device: torch.device) -> float:
     """Images/s of the trainer's own batches: uint8 on the device, one gather per batch."""
     images, labels = data.train_images.to(device), data.train_labels.to(device)
     mean, std = channel_stats(images)
-    stats, config, n = (mean.to(device), std.to(device), 1), TrainConfig(), len(images)
+    stats, config, n = (mean.to(device), std.to(device)), TrainConfig(), len(images)
     done, start = 0, time.perf_counter()
     for epoch in range(epochs):
         plan = plan_epoch(n, 0, epoch, 4, device)

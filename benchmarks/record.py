@@ -7,6 +7,8 @@ import os
 import platform
 from pathlib import Path
 
+from snippets.cifar.rundir import write_text
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -35,8 +37,5 @@ class Record:
         stamp = datetime.date.today().isoformat()
         text = f"Measured {stamp} by `make bench` on {machine()}:\n\n```text\n"
         text += "\n".join(self.lines) + "\n```\n"
-        RESULTS.mkdir(exist_ok=True)
-        partial = self.path.with_suffix(".tmp")
-        partial.write_text(text)
-        partial.replace(self.path)
+        write_text(self.path, text)  # atomically: the run folder's writer
         print(f"recorded in {self.path.relative_to(RESULTS.parent.parent)}")

@@ -17,9 +17,9 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from snippets.cifar.errors import CifarError
-from snippets.cifar.experiments_records import StudyRecords, find_studies, load_study
-from snippets.cifar.experiments_summary import markdown, wall_time_markdown
-from snippets.cifar.figures import render
+from snippets.cifar.experiments.figures import render
+from snippets.cifar.experiments.records import StudyRecords, find_studies, load_study
+from snippets.cifar.experiments.summary import markdown, wall_time_markdown
 
 RUNS = "runs"
 DRAWING_CODE = build_cache.SNIPPETS / "cifar"  # figures draw with the trainer's record code

@@ -17,8 +17,8 @@ from mkdocs.exceptions import PluginError
 
 # The record reader, imported in this one place (it may move within snippets.cifar).
 from snippets.cifar.errors import CifarError
-from snippets.cifar.experiments_records import RunRecord, StudyRecords, load_study
-from snippets.cifar.experiments_summary import row, spread
+from snippets.cifar.experiments.records import StudyRecords, StudyRun, load_study
+from snippets.cifar.experiments.summary import row, spread
 
 RUNS = "runs"
 # Not inside `backticks`, so a page can show the syntax itself.
@@ -32,7 +32,7 @@ class MarkerError(CifarError):
     """A runs:value marker names a study, run or field that the records do not hold."""
 
 
-def field_of(run: RunRecord, field: str):
+def field_of(run: StudyRun, field: str):
     """The field of one run: a summary column first, else a dotted path into its run.json."""
     summary = row(run)
     if field in summary and summary[field] is not None:

@@ -6,7 +6,6 @@ import itertools
 from conftest import POSTS
 from test_site_build import POST_FILES, front_matter
 
-
 # The four weeks of ../shared/seeds (notes 000 and 001 are two drafts of one week). Posts
 # written later with `make post` add weeks; they never replace or double one of these.
 WEEKS_OF_THE_NOTES = ("2020-06-07", "2020-06-14", "2020-06-21", "2020-06-28")

@@ -22,8 +22,14 @@ class EpochPlan:
     centre: Tensor  # (n, 2) cutout centres (y, x) in 0..31
 
 
-def plan_epoch(n: int, seed: int, epoch: int, pad: int, device: torch.device) -> EpochPlan:
-    """The same plan on every process and after every resume: it depends on (seed, epoch) only."""
+def plan_epoch(
+    n: int, seed: int, epoch: int, pad: int, device: torch.device, alternate_flip: bool = False
+) -> EpochPlan:
+    """The same plan on every process and after every resume: it depends on (seed, epoch) only.
+
+    With `alternate_flip` each image is mirrored on every other epoch (which ones first is
+    drawn once per seed), so any two consecutive epochs show both sides of every image.
+    """
     g = torch.Generator().manual_seed(seed * 100_003 + epoch)
     plan = EpochPlan(
         order=torch.randperm(n, generator=g),
@@ -31,6 +37,9 @@ def plan_epoch(n: int, seed: int, epoch: int, pad: int, device: torch.device) ->
         flip=torch.rand(n, generator=g) < 0.5,
         centre=torch.randint(0, 32, (n, 2), generator=g),
     )
+    if alternate_flip:
+        first = torch.rand(n, generator=torch.Generator().manual_seed(seed + 7_919)) < 0.5
+        plan.flip = first ^ bool(epoch % 2)
     return EpochPlan(*(t.to(device) for t in vars(plan).values()))
 
 
@@ -38,14 +47,23 @@ def plan_epoch(n: int, seed: int, epoch: int, pad: int, device: torch.device) ->
 
 
 # --8<-- [start:augment]
-def crop(images: Tensor, shift: Tensor, pad: int) -> Tensor:
-    """Random crops of (N, C, H, W): zero-pad by `pad`, take each image's window at `shift`."""
+def crop(images: Tensor, shift: Tensor, pad: int, reflect: bool = False) -> Tensor:
+    """Random crops of (N, C, H, W): pad by `pad` (zeros, or the image reflected at its edges),
+    take each image's window at `shift`."""
     n, _, h, w = images.shape
-    padded = torch.nn.functional.pad(images, (pad, pad, pad, pad))
     rows = (shift[:, 0, None] + torch.arange(h, device=images.device))[:, :, None]  # (N, H, 1)
     cols = (shift[:, 1, None] + torch.arange(w, device=images.device))[:, None, :]  # (N, 1, W)
     batch = torch.arange(n, device=images.device)[:, None, None]
+    if reflect:  # index the image itself: row -1 is row 1, row h is row h - 2 (no edge repeat)
+        rows, cols = reflected(rows - pad, h), reflected(cols - pad, w)
+        return images.permute(0, 2, 3, 1)[batch, rows, cols].permute(0, 3, 1, 2)
+    padded = torch.nn.functional.pad(images, (pad, pad, pad, pad))
     return padded.permute(0, 2, 3, 1)[batch, rows, cols].permute(0, 3, 1, 2)  # one gather
+
+
+def reflected(index: Tensor, size: int) -> Tensor:
+    """Indices outside 0..size-1 mirrored back inside, as reflect padding does (pad < size)."""
+    return (size - 1) - ((size - 1) - index.abs()).abs()
 
 
 def flip(images: Tensor, mirror: Tensor) -> Tensor:
@@ -69,6 +87,30 @@ def normalise(images: Tensor, mean: Tensor, std: Tensor) -> Tensor:
 
 
 # --8<-- [end:augment]
+
+
+# --8<-- [start:tta]
+def tta_logits(model: torch.nn.Module, x: Tensor, level: int) -> Tensor:
+    """Float logits averaged over test-time views of normalised images `x`.
+
+    Level 0: the image alone. 1: with its mirror image. 2: half weight on those two, half on
+    the mirror pairs of the image shifted one pixel up-left and one pixel down-right (reflect
+    padding), the views of airbench's strongest test-time augmentation.
+    """
+
+    def pair(v: Tensor) -> Tensor:
+        logits = model(v).float()
+        return (logits + model(v.flip(3)).float()) / 2 if level >= 1 else logits
+
+    logits = pair(x)
+    if level >= 2:
+        shifts = [torch.full((len(x), 2), k, device=x.device) for k in (0, 2)]
+        shifted = [pair(crop(x, s, 1, reflect=True)) for s in shifts]
+        logits = (logits + (shifted[0] + shifted[1]) / 2) / 2
+    return logits
+
+
+# --8<-- [end:tta]
 
 
 def channel_stats(images: Tensor) -> tuple[Tensor, Tensor]:

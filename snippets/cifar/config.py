@@ -2,17 +2,48 @@
 
 from dataclasses import asdict, dataclass, fields, replace
 
+from snippets.cifar.device import DEVICES, PRECISIONS
 from snippets.cifar.errors import CifarError
 from snippets.cifar.models import ACTIVATIONS, MODELS
 from snippets.cifar.objectives import LOSSES
+from snippets.cifar.optimizers import OPTIMIZERS
+from snippets.cifar.recipe import parse_recipe
 from snippets.cifar.schedules import SCHEDULES
 
-OPTIMIZERS = ("sgd", "adamw")
-DEVICES = ("auto", "cpu", "cuda", "mps")
 DEFAULT_LR = {"sgd": 0.05, "adamw": 2e-3}
 DEFAULT_WEIGHT_DECAY = {"sgd": 5e-4, "adamw": 0.05}
+# The defaults that depend on other fields, in words: the CLI's help and the guide show these.
+DERIVED_DEFAULTS = {
+    "lr": ", ".join(f"{v:g} for {k}" for k, v in DEFAULT_LR.items()),
+    "weight_decay": ", ".join(f"{v:g} for {k}" for k, v in DEFAULT_WEIGHT_DECAY.items()),
+    "label_smoothing": "0.2 for speednet with ce, else 0",
+    "tta": "on for speednet",
+    "data_dir": "$CIFAR10_DIR or ~/.cache/snippets/cifar10",
+    "out": "none: nothing is written",
+}
 # Fields that say where and how fast to run, not what to compute: a resume may change them.
-RUNTIME = ("device", "compile", "data_dir", "download", "out", "resume", "progress", "eval_every")
+RUNTIME = (
+    "device",
+    "precision",
+    "compile",
+    "data_dir",
+    "download",
+    "out",
+    "resume",
+    "progress",
+    "eval_every",
+    "check_every",
+)
+# Names each choice field accepts: the registries, so a new entry is a new CLI choice.
+CHOICES = {
+    "model": tuple(MODELS),
+    "loss": tuple(LOSSES),
+    "optimizer": tuple(OPTIMIZERS),
+    "schedule": tuple(SCHEDULES),
+    "activation": tuple(ACTIVATIONS),
+    "device": DEVICES,
+    "precision": PRECISIONS,
+}
 
 
 # --8<-- [start:config]
@@ -39,6 +70,7 @@ class TrainConfig:
     seed: int = 0
     overfit: int = 0  # N > 0: train on N fixed training images, no augmentation
     device: str = "auto"  # auto | cpu | cuda | mps
+    precision: str = "auto"  # auto (bf16 on GPUs with native bf16, fp16 on older, fp32 on CPU)
     compile: bool = False  # torch.compile the model
     data_dir: str | None = None  # None: $CIFAR10_DIR or ~/.cache/snippets/cifar10
     download: bool = True  # download CIFAR-10 when the folder has none
@@ -46,6 +78,8 @@ class TrainConfig:
     resume: bool = False  # continue the run in `out` from its checkpoint
     progress: bool = True  # print progress (only the main process ever prints)
     eval_every: int = 1  # evaluate on the test set every this many epochs (and at the end)
+    check_every: int = 50  # read the loss on the host every this many steps (divergence, Ctrl-C)
+    recipe: str = "plain"  # plain | record, then ,+PART / ,-PART (see recipe.py)
 
 
 # --8<-- [end:config]
@@ -53,30 +87,16 @@ class TrainConfig:
 
 def resolve(config: TrainConfig) -> TrainConfig:
     """`config` checked, with every None default filled in; a CifarError names any bad field."""
-    checks = {
-        "model": config.model in MODELS,
-        "loss": config.loss in LOSSES,
-        "optimizer": config.optimizer in OPTIMIZERS,
-        "schedule": config.schedule in SCHEDULES,
-        "activation": config.activation in ACTIVATIONS,
-        "device": config.device.split(":")[0] in DEVICES,
-    }
-    choices = {
-        "model": MODELS,
-        "loss": LOSSES,
-        "optimizer": OPTIMIZERS,
-        "schedule": SCHEDULES,
-        "activation": tuple(ACTIVATIONS),
-        "device": DEVICES,
-    }
-    for name, ok in checks.items():
-        if not ok:
-            raise CifarError(
-                f"--{name} {getattr(config, name)!r} is unknown; choose one of "
-                + ", ".join(choices[name])
-            )
+    for name, choices in CHOICES.items():
+        value = getattr(config, name)
+        if (value.split(":")[0] if name == "device" else value) not in choices:
+            raise CifarError(f"--{name} {value!r} is unknown; choose one of {', '.join(choices)}")
+    try:
+        parse_recipe(config.recipe)
+    except ValueError as error:
+        raise CifarError(f"--recipe: {error}") from None
     positive = {"epochs": config.epochs, "batch_size": config.batch_size, "width": config.width}
-    positive["eval_every"] = config.eval_every
+    positive |= {"eval_every": config.eval_every, "check_every": config.check_every}
     if config.lr is not None:
         positive["lr"] = config.lr
     for name, value in positive.items():
@@ -105,6 +125,14 @@ def resolve(config: TrainConfig) -> TrainConfig:
         else config.label_smoothing,
         tta=speed if config.tta is None else config.tta,
     )
+
+
+def default_text(name: str) -> str:
+    """A field's default as the help and the guide say it."""
+    value = getattr(TrainConfig(), name)
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return DERIVED_DEFAULTS.get(name) or str(value)
 
 
 def to_dict(config: TrainConfig) -> dict:

@@ -32,7 +32,6 @@ def default_data_dir() -> Path:
     return cache / "snippets" / "cifar10"
 
 
-# --8<-- [start:dataset]
 @dataclass
 class Cifar10:
     """The whole dataset as tensors: images uint8 (N, 3, 32, 32), labels int64 (N,)."""
@@ -49,9 +48,6 @@ class Cifar10:
         move = {k: getattr(self, k).to(device) for k in ("train_images", "train_labels")}
         move |= {k: getattr(self, k).to(device) for k in ("test_images", "test_labels")}
         return Cifar10(**move, classes=self.classes, path=self.path)
-
-
-# --8<-- [end:dataset]
 
 
 def find_batches(data_dir: Path) -> Path | None:
@@ -140,24 +136,3 @@ def load_cifar10(data_dir: Path | str | None = None, download_missing: bool = Tr
         classes=read_classes(folder / META_FILE),
         path=folder,
     )
-
-
-def write_batch(path: Path, images: Tensor, labels: Tensor) -> None:
-    """Write images (n, 3, 32, 32) uint8 and labels in the standard pickle layout (for tests)."""
-    batch = {b"data": images.reshape(len(images), PIXELS).numpy(), b"labels": labels.tolist()}
-    with path.open("wb") as f:
-        pickle.dump(batch, f)
-
-
-def write_cifar10(folder: Path, data: Cifar10) -> Path:
-    """Write `data` as a cifar-10-batches-py folder under `folder` (five train files, one test)."""
-    out = Path(folder) / FOLDER
-    out.mkdir(parents=True, exist_ok=True)
-    images = torch.tensor_split(data.train_images, 5)
-    parts = zip(images, torch.tensor_split(data.train_labels, 5), strict=True)
-    for name, (x, y) in zip(TRAIN_FILES, parts, strict=True):
-        write_batch(out / name, x, y)
-    write_batch(out / TEST_FILES[0], data.test_images, data.test_labels)
-    with (out / META_FILE).open("wb") as f:
-        pickle.dump({b"label_names": [c.encode() for c in data.classes]}, f)
-    return out

@@ -1,8 +1,9 @@
 """torchrun support: who am I, which device is mine, and summing numbers over all processes.
 
 Under `torchrun --nproc_per_node=N` every process gets RANK, LOCAL_RANK and WORLD_SIZE in its
-environment. Each process holds only its shard of the data: the images whose number i
-satisfies i % world == rank.
+environment. Every process holds the whole training set on its device and trains on its own
+equal slice of each global batch, so per-process shapes never change from step to step; the
+test set is sharded: the images whose number i satisfies i % world == rank.
 """
 
 import os
@@ -13,7 +14,6 @@ import torch.distributed as dist
 from torch import Tensor
 
 from snippets.cifar.errors import CifarError
-from snippets.device import pick_device
 
 
 @dataclass(frozen=True)
@@ -35,25 +35,16 @@ def launched_by_torchrun() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1
 
 
-def choose_device(prefer: str) -> torch.device:
-    """`prefer` ('auto', 'cpu', 'cuda', ...) as a device; under torchrun, cuda:LOCAL_RANK."""
-    try:
-        device = pick_device(prefer)
-    except RuntimeError as error:
-        raise CifarError(f"--device {prefer}: {error}; use --device cpu or auto") from error
-    if device.type == "cuda" and launched_by_torchrun():
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-    return device
-
-
 def start(device: torch.device) -> Processes:
     """Join the process group when launched by torchrun: NCCL on GPUs, gloo on the CPU."""
     if not launched_by_torchrun():
         return Processes()
     if not dist.is_initialized():
-        if device.type == "cuda":
+        if device.type == "cuda":  # device_id: NCCL binds this process to its GPU at once
             torch.cuda.set_device(device)
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+            dist.init_process_group("nccl", device_id=device)
+        else:
+            dist.init_process_group("gloo")
     return Processes(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", 0)))
 
 
@@ -73,3 +64,19 @@ def sum_over_processes(values: Tensor, processes: Processes) -> Tensor:
 def shard(tensor: Tensor, processes: Processes) -> Tensor:
     """This process's rows: numbers rank, rank + world, rank + 2 * world, ..."""
     return tensor[processes.rank :: processes.world]
+
+
+def per_process(batch: int, processes: Processes) -> int:
+    """The images each process takes from a global batch; a CifarError unless it splits evenly."""
+    if batch % processes.world:
+        raise CifarError(
+            f"--batch-size {batch} does not split evenly over {processes.world} processes; use "
+            f"a multiple of {processes.world} (every process takes an equal slice of each batch)"
+        )
+    return batch // processes.world
+
+
+def my_slice(numbers: Tensor, processes: Processes) -> Tensor:
+    """This process's equal, contiguous part of a global batch of image numbers."""
+    per = len(numbers) // processes.world
+    return numbers[processes.rank * per : (processes.rank + 1) * per]

@@ -110,17 +110,27 @@ class SpeedNet(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         x = self.groups(nn.functional.gelu(self.whiten(x)))
-        return self.head(x.amax(dim=(2, 3))) * self.scale
+        # Global max-pool. Not `amax`: its backward splits the gradient among the elements equal
+        # to the saved maximum, and under torch.compile + bf16 the recomputed input may hold none
+        # of them (a division by a zero count, NaN gradients). Max-pool routes to a saved index.
+        return self.head(nn.functional.adaptive_max_pool2d(x, 1).flatten(1)) * self.scale
 
     @torch.no_grad()
     def fit_whitening(self, images: Tensor, eps: float = 5e-4) -> None:
-        """Set the 2x2 conv to the whitening map of the images' 2x2 patches (+ its negative)."""
-        patches = images.float().unfold(2, 2, 1).unfold(3, 2, 1)  # (N, C, 31, 31, 2, 2)
-        patches = patches.transpose(1, 3).reshape(-1, 12).double()
-        eigenvalues, eigenvectors = torch.linalg.eigh(torch.cov(patches.T))
-        filters = (eigenvectors.T / torch.sqrt(eigenvalues + eps)[:, None]).float()
-        filters = filters.view(12, 3, 2, 2)  # each patch was flattened in (c, h, w) order
-        self.whiten.weight.copy_(torch.cat([filters, -filters]))
+        """Set the 2x2 conv to the whitening map of the images' 2x2 patches (+ its negative).
+
+        Computed where the layer lives, in float32: the covariance of centred patches and its
+        eigen-decomposition are well conditioned enough (12 x 12) not to need float64.
+        """
+        weight = self.whiten.weight
+        x = images.to(weight.device, torch.float32)
+        patches = x.unfold(2, 2, 1).unfold(3, 2, 1)  # (N, C, 31, 31, 2, 2)
+        patches = patches.transpose(1, 3).reshape(-1, 12)  # each row in (c, h, w) order
+        patches = patches - patches.mean(dim=0)
+        covariance = patches.T @ patches / (len(patches) - 1)
+        eigenvalues, eigenvectors = torch.linalg.eigh(covariance)
+        filters = (eigenvectors.T / torch.sqrt(eigenvalues + eps)[:, None]).view(12, 3, 2, 2)
+        weight.copy_(torch.cat([filters, -filters]))
 
 
 # --8<-- [end:speednet]

@@ -5,14 +5,24 @@ from pathlib import Path
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from snippets.cifar.augment import normalise
-from snippets.cifar.checkpoint import load_checkpoint, model_from_checkpoint
+from snippets.cifar.augment import normalise, tta_logits
 from snippets.cifar.config import from_dict, resolve
 from snippets.cifar.data import load_cifar10
-from snippets.cifar.distributed import choose_device
+from snippets.cifar.device import choose_device
 from snippets.cifar.errors import CifarError
+from snippets.cifar.models import build_model
 from snippets.cifar.objectives import make_loss
+from snippets.cifar.recipe import parse_recipe, tta_level
+from snippets.cifar.rundir import load_checkpoint
 from snippets.cifar.train import evaluate
+
+
+def model_from_checkpoint(state: dict, device: torch.device) -> torch.nn.Module:
+    """The checkpoint's model, built by name, weights loaded, in eval mode on `device`."""
+    config = resolve(from_dict(state["config"]))
+    model = build_model(config.model, config.activation, config.width)
+    model.load_state_dict(state["model"])
+    return model.to(device).eval()
 
 
 def evaluate_checkpoint(
@@ -21,12 +31,13 @@ def evaluate_checkpoint(
     """Test loss, accuracy and per-class accuracy of a run's checkpoint."""
     state = load_checkpoint(checkpoint)
     config = resolve(from_dict(state["config"]))
-    where = choose_device(device)
+    where, _ = choose_device(device)
     model = model_from_checkpoint(state, where)
     data = load_cifar10(data_dir or config.data_dir, download_missing=download).to(where)
-    stats = (state["mean"].to(where), state["std"].to(where), 1)
+    stats = (state["mean"].to(where), state["std"].to(where))
     loss_fn = make_loss(config.loss, config.label_smoothing)
-    loss, acc = evaluate(model, data.test_images, data.test_labels, stats, loss_fn, tta=config.tta)
+    tta = tta_level(config.tta, parse_recipe(config.recipe))
+    loss, acc = evaluate(model, data.test_images, data.test_labels, stats, loss_fn, tta=tta)
     per_class = {}
     for k, name in enumerate(data.classes):
         of_class = data.test_labels == k
@@ -36,7 +47,7 @@ def evaluate_checkpoint(
             data.test_labels[of_class],
             stats,
             loss_fn,
-            tta=config.tta,
+            tta=tta,
         )
     return {
         "test_loss": loss,
@@ -68,13 +79,11 @@ def predict(
     """The `top` most probable classes (name, probability) for each image file."""
     state = load_checkpoint(checkpoint)
     config = resolve(from_dict(state["config"]))
-    where = choose_device(device)
+    where, _ = choose_device(device)
     model = model_from_checkpoint(state, where)
     x = torch.stack([read_image(Path(p)) for p in images]).to(where)
     x = normalise(x, state["mean"].to(where), state["std"].to(where))
-    logits = model(x)
-    if config.tta:
-        logits = (logits + model(x.flip(3))) / 2
+    logits = tta_logits(model, x, tta_level(config.tta, parse_recipe(config.recipe)))
     probs, classes = logits.float().softmax(1).topk(min(top, 10), dim=1)
     return [
         {"image": str(p), "top": [(state["classes"][c], pr) for c, pr in zip(cs, ps, strict=True)]}

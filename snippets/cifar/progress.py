@@ -4,6 +4,13 @@ import sys
 import time
 from typing import TextIO
 
+from torch import Tensor
+
+
+def plural(count: int, word: str) -> str:
+    """'1 epoch', '2 epochs': a count with its noun."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
 
 def clock(seconds: float) -> str:
     """Seconds as h:mm:ss."""
@@ -24,27 +31,36 @@ class Progress:
         self.epochs, self.steps, self.enabled = epochs, steps, enabled
         self.last_draw = 0.0
 
-    def step(self, epoch: int, step: int, loss: float, acc: float, rate: float, left: float):
-        """After each training step: redraw the line on a terminal."""
+    def step(self, epoch: int, step: int, sums: Tensor, images: int, started: float) -> None:
+        """After each step: on a terminal, redraw the line, reading the device's sums only then.
+
+        `sums` is (loss sum, number right) of this epoch's `images` so far, on the device;
+        `started` the perf_counter() time this epoch's steps began.
+        """
         now = time.monotonic()
         if not (self.enabled and self.tty) or now - self.last_draw < 0.1:
             return
         self.last_draw = now
+        loss, correct = sums.tolist()  # waits for the device: only when a line is drawn
+        rate = images / max(time.perf_counter() - started, 1e-9)
+        left = (self.steps - step + (self.epochs - epoch) * self.steps) * images / step / rate
         line = (
-            f"epoch {epoch}/{self.epochs}  step {step}/{self.steps}  loss {loss:.4f}  "
-            f"acc {acc:6.2%}  {rate:,.0f} img/s  ETA {clock(left)}"
+            f"epoch {epoch}/{self.epochs}  step {step}/{self.steps}  loss {loss / images:.4f}  "
+            f"acc {correct / images:6.2%}  {rate:,.0f} img/s  ETA {clock(left)}"
         )
         self.stream.write("\r" + line + "\x1b[K")
         self.stream.flush()
 
     def epoch(self, row: dict, left: float) -> None:
-        """After each epoch (metrics `row`): one permanent line."""
+        """After each epoch (metrics `row`): one permanent line ('-' for an epoch not tested)."""
         if not self.enabled:
             return
+        test = "test not run"
+        if row["test_loss"] is not None:
+            test = f"test loss {row['test_loss']:.4f} acc {row['test_acc']:6.2%}"
         line = (
             f"epoch {row['epoch']}/{self.epochs}  train loss {row['train_loss']:.4f} "
-            f"acc {row['train_acc']:6.2%}  test loss {row['test_loss']:.4f} "
-            f"acc {row['test_acc']:6.2%}  lr {row['lr']:.3g}  "
+            f"acc {row['train_acc']:6.2%}  {test}  lr {row['lr']:.3g}  "
             f"{row['images_per_second']:,.0f} img/s  {row['seconds']:.1f}s  ETA {clock(left)}"
         )
         self.stream.write(("\r" if self.tty else "") + line + ("\x1b[K\n" if self.tty else "\n"))

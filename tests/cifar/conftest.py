@@ -1,6 +1,7 @@
 """Tiny CIFAR-shaped datasets the tests write themselves, and the shared real subset."""
 
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from snippets.cifar.data import Cifar10, write_cifar10
+from snippets.cifar.data import FOLDER, META_FILE, PIXELS, TEST_FILES, TRAIN_FILES, Cifar10
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset"  # ../shared beside the clone
@@ -26,6 +27,27 @@ def run_module(module: str, *args: str, **env: str) -> subprocess.CompletedProce
         timeout=300,
         check=False,
     )
+
+
+def write_batch(path: Path, images: torch.Tensor, labels: torch.Tensor) -> None:
+    """Images (n, 3, 32, 32) uint8 and labels in the standard python-pickle layout."""
+    batch = {b"data": images.reshape(len(images), PIXELS).numpy(), b"labels": labels.tolist()}
+    with path.open("wb") as f:
+        pickle.dump(batch, f)
+
+
+def write_cifar10(folder: Path, data: Cifar10) -> Path:
+    """`data` as a cifar-10-batches-py folder under `folder` (five train files, one test)."""
+    out = Path(folder) / FOLDER
+    out.mkdir(parents=True, exist_ok=True)
+    images = torch.tensor_split(data.train_images, 5)
+    parts = zip(images, torch.tensor_split(data.train_labels, 5), strict=True)
+    for name, (x, y) in zip(TRAIN_FILES, parts, strict=True):
+        write_batch(out / name, x, y)
+    write_batch(out / TEST_FILES[0], data.test_images, data.test_labels)
+    with (out / META_FILE).open("wb") as f:
+        pickle.dump({b"label_names": [c.encode() for c in data.classes]}, f)
+    return out
 
 
 def learnable(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

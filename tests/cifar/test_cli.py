@@ -3,6 +3,8 @@
 import json
 import pickle
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -49,9 +51,31 @@ def test_bad_input_in_a_shell_exits_2_without_a_traceback(tiny, tmp_path):
         "train", "--model", "resnet9", "--data-dir", str(tiny), "--out", str(tmp_path / "run")
     )
     assert done.returncode == 2
-    assert done.stderr.startswith("error: --model 'resnet9' is unknown; choose one of lazynet")
+    assert done.stderr.splitlines()[-1].startswith(
+        "cifar train: error: argument --model: invalid choice: 'resnet9' (choose from 'lazynet'"
+    )
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_the_cifar_console_script_speaks_like_epma(tiny, tmp_path):
+    script = Path(sys.executable).parent / "cifar"
+    done = subprocess.run(
+        [str(script), "train", "--data-dir", str(tmp_path / "nothing"), "--no-download"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("cifar train: ") and "no CIFAR-10 batch files" in done.stderr
+    assert "Traceback" not in done.stderr
+    epma = subprocess.run(
+        [str(Path(sys.executable).parent / "epma"), "to-atomic", str(tmp_path / "none.csv")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert epma.returncode == 2 and epma.stderr.startswith("epma to-atomic: ")
 
 
 def corrupt(tiny):
@@ -73,9 +97,10 @@ CASES = {
     ),
     "corrupt batch file": (corrupt, [], "data_batch_2: not a readable CIFAR-10 pickle"),
     "wrong shape": (wrong_shape, [], "(n, 3072)"),
-    "unknown model": (None, ["--model", "resnet"], "--model 'resnet' is unknown"),
-    "unknown loss": (None, ["--loss", "l7"], "--loss 'l7' is unknown; choose one of ce, mse"),
-    "unknown activation": (None, ["--activation", "tanh"], "--activation 'tanh' is unknown"),
+    "unknown model": (None, ["--model", "resnet"], "--model: invalid choice: 'resnet'"),
+    "unknown loss": (None, ["--loss", "l7"], "--loss: invalid choice: 'l7' (choose from 'ce'"),
+    "unknown activation": (None, ["--activation", "tanh"], "invalid choice: 'tanh'"),
+    "unknown device": (None, ["--device", "tpu"], "--device 'tpu' is unknown"),
     "batch larger than data": (
         None,
         ["--batch-size", "500"],
@@ -112,7 +137,7 @@ def test_each_mistake_is_a_clear_error_and_no_run_folder(case, tiny, tmp_path, c
     )
     assert code == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and says in err, err
+    assert err.splitlines()[-1].startswith("cifar train: ") and says in err, err
     assert not (out / "run.json").exists() and not (out / "metrics.jsonl").exists()
 
 

@@ -3,8 +3,7 @@
 import torch
 
 from snippets.cifar import TrainConfig, build_model, train
-from snippets.cifar.checkpoint import load_checkpoint
-from snippets.cifar.records import read_metrics
+from snippets.cifar.rundir import load_checkpoint, read_metrics
 
 from .conftest import run_module
 

@@ -8,10 +8,10 @@ import pytest
 
 from snippets.cifar import TrainConfig
 from snippets.cifar.cli import main
-from snippets.cifar.experiments import SCALES, STUDIES, Run, Study, study
-from snippets.cifar.experiments_records import PROVENANCE, load_study
-from snippets.cifar.experiments_runner import run_study
-from snippets.cifar.figures import render
+from snippets.cifar.experiments import SCALES, STUDIES, Run, Study, load_study, study
+from snippets.cifar.experiments.figures import render
+from snippets.cifar.experiments.runner import run_study
+from snippets.cifar.rundir import PROVENANCE
 
 
 def experiment(data, out, *more: str) -> int:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from snippets.cifar.experiments_records import PROVENANCE, RecordError, load_study
-from snippets.cifar.experiments_summary import by_label, csv_text, markdown, wall_time_markdown
-from snippets.cifar.figures import main as figures_main
-from snippets.cifar.figures import render
+from snippets.cifar.cli import main
+from snippets.cifar.experiments import load_study
+from snippets.cifar.experiments.figures import render
+from snippets.cifar.experiments.summary import by_label, csv_text, markdown, wall_time_markdown
+from snippets.cifar.rundir import PROVENANCE, RecordError
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -159,14 +160,14 @@ def test_wall_time_table_adds_up_run_json_wall_times(study_folder):
 def test_figures_command_writes_every_study(study_folder, tmp_path, capsys):
     root = tmp_path / "runs"
     write_study(root / "small" / "other", {"a-s0": ("a", 0, provenance(), curve(2, 0.3))})
-    assert figures_main([str(root), "--out", str(tmp_path / "out")]) == 0
+    assert main(["figures", str(root), "--out", str(tmp_path / "out")]) == 0
     out = tmp_path / "out"
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
     assert written == ["small", "small/other.svg", "small/speed.svg"]
 
 
 def test_figures_command_refuses_an_empty_folder(tmp_path, capsys):
-    assert figures_main([str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert main(["figures", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert "no study records" in capsys.readouterr().err
 
 
@@ -211,3 +212,53 @@ def test_a_completed_run_needs_its_epochs(study_folder):
     (study_folder / "fast-s0" / "metrics.jsonl").write_text("")
     with pytest.raises(RecordError, match="completed run with no epochs"):
         load_study(study_folder)
+
+
+def test_divergence_is_read_from_fields_and_from_old_messages(tmp_path):
+    # Schema 2 stores where a run diverged as fields; schema-1 records only had the message.
+    new = provenance(
+        schema=2,
+        status="diverged",
+        message="diverged somewhere",
+        diverged={"epoch": 3, "step": 4, "lr": 1.0},
+        epochs_done=2,
+    )
+    folder = write_study(
+        tmp_path / "mixed",
+        {"old-s0": ("old", 0, DIVERGED, curve(1, 0.1)), "new-s0": ("new", 0, new, curve(2, 0.1))},
+    )
+    study = load_study(folder)
+    assert [r.diverged for r in study.runs] == [
+        {"epoch": 2, "step": 7, "lr": 10.0},
+        {"epoch": 3, "step": 4, "lr": 1.0},
+    ]
+    assert "new (diverged: epoch 3, step 4, marked x)" in texts(render(study))
+
+
+def test_a_one_epoch_run_is_drawn_as_a_point(tmp_path):
+    folder = write_study(tmp_path / "one", {"a-s0": ("a", 0, provenance(), curve(1, 0.5))})
+    svg = ET.fromstring(render(load_study(folder)))
+    # A data series is a line2d group outside the tick groups; its markers are <use> elements.
+    # One point of a plain line draws nothing: each series must carry a marker.
+    ticks = [g for g in svg.iter(f"{SVG}g") if g.get("id", "").startswith(("xtick", "ytick"))]
+    in_ticks = {id(e) for t in ticks for e in t.iter()}
+    series = [
+        g
+        for g in svg.iter(f"{SVG}g")
+        if g.get("id", "").startswith("line2d") and id(g) not in in_ticks
+    ]
+    drawn = [g for g in series if list(g.iter(f"{SVG}use"))]
+    assert len(drawn) == 4, len(drawn)  # test and train, accuracy and loss
+
+
+def test_generated_text_counts_in_the_singular(tmp_path):
+    one = provenance(
+        device_name="cpu: Test CPU, 1 cores, 1 threads",  # as records before 2026-11 said it
+        epochs_done=1,
+        overfit={"images": 10, "reached_100": True, "epochs": 1},
+    )
+    folder = write_study(tmp_path / "solo", {"a-s0": ("a", 0, one, curve(1, 0.5))})
+    study = load_study(folder)
+    table = wall_time_markdown([study])
+    assert "(a, 1 epoch) |" in table and "1 core, 1 thread." in table
+    assert "in 1 epoch" in markdown(study) and "1 epochs" not in markdown(study)

@@ -13,9 +13,8 @@ import torch
 
 from snippets.cifar import TrainConfig, evaluate_checkpoint, load_cifar10, predict, train
 from snippets.cifar import models as cifar_models
-from snippets.cifar.checkpoint import load_checkpoint
 from snippets.cifar.progress import Progress
-from snippets.cifar.records import read_metrics
+from snippets.cifar.rundir import load_checkpoint, read_metrics
 
 METRIC_KEYS = {
     "epoch",
@@ -101,18 +100,28 @@ def interrupt_at(monkeypatch, epoch, step):
     monkeypatch.setattr(Progress, "step", step_then_maybe_interrupt)
 
 
-def test_ctrl_c_keeps_a_checkpoint_and_resume_continues_exactly(tiny, tmp_path, monkeypatch):
-    whole = train(config(tiny, tmp_path, out=str(tmp_path / "whole"), epochs=3, augment=True))
+@pytest.mark.parametrize("recipe", ["plain", "record"])  # record: lookahead's average resumes
+def test_ctrl_c_keeps_a_checkpoint_and_resume_continues_exactly(
+    tiny, tmp_path, monkeypatch, recipe
+):
+    whole = train(
+        config(tiny, tmp_path, out=str(tmp_path / "whole"), epochs=3, augment=True, recipe=recipe)
+    )
     interrupt_at(monkeypatch, epoch=2, step=3)  # mid-epoch
-    first = train(config(tiny, tmp_path, epochs=3))
+    first = train(config(tiny, tmp_path, epochs=3, recipe=recipe))
     assert first.status == "interrupted" and "--resume" in first.message
     assert json.loads((tmp_path / "run" / "run.json").read_text())["status"] == "interrupted"
     state = load_checkpoint(tmp_path / "run")
-    # Ctrl-C during step 3 of epoch 2 ends that epoch's next step, then stops: 4 steps done.
+    # Ctrl-C after step 3 of epoch 2 is seen after the next step (one process): 4 steps done.
     assert (state["epoch"], state["step"]) == (1, 4)
     monkeypatch.undo()
     resumed = train(config(tiny, tmp_path, epochs=3, resume=True))
     assert resumed.status == "completed"
+    if recipe == "record":
+        assert any(
+            "lookahead" in s
+            for s in load_checkpoint(tmp_path / "run")["optimizer"]["state"].values()
+        )
     assert without_time(resumed.history) == without_time(whole.history)
     for (name, a), b in zip(
         whole.model.state_dict().items(), resumed.model.state_dict().values(), strict=True

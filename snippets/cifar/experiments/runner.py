@@ -4,7 +4,6 @@ Finished runs are kept, so an interrupted `experiment all` picks up where it sto
 """
 
 import argparse
-import shutil
 import sys
 import time
 from dataclasses import replace
@@ -12,18 +11,11 @@ from pathlib import Path
 
 import torch
 
-from snippets.cifar import records
 from snippets.cifar.errors import CifarError
-from snippets.cifar.experiments import SCALES, STUDIES, Study, names, study
-from snippets.cifar.experiments_records import (
-    FINISHED,
-    RUN,
-    STUDY,
-    StudyRecords,
-    load_study,
-    read_json,
-)
-from snippets.cifar.experiments_summary import write_summary
+from snippets.cifar.experiments.records import STUDY, StudyRecords, load_study
+from snippets.cifar.experiments.studies import SCALES, STUDIES, Study, names, study
+from snippets.cifar.experiments.summary import write_summary
+from snippets.cifar.rundir import FINISHED, RunFolder, write_json
 from snippets.cifar.train import train
 
 SMALL_DATA = "../shared/data/cifar10-subset"  # the shared subset, relative to the repo root
@@ -35,7 +27,7 @@ class Interrupted(Exception):
 
 def write_study(study: Study, scale: str, folder: Path) -> None:
     """study.json: the question, the report's observation and the grid, atomically."""
-    records.write_json(
+    write_json(
         folder / STUDY,
         {
             "name": study.name,
@@ -49,13 +41,6 @@ def write_study(study: Study, scale: str, folder: Path) -> None:
     )
 
 
-def tidy(folder: Path) -> None:
-    """Drop what a finished run no longer needs: the checkpoint and TensorBoard events."""
-    (folder / records.CHECKPOINT).unlink(missing_ok=True)
-    shutil.rmtree(folder / "tensorboard", ignore_errors=True)
-
-
-# --8<-- [start:run_study]
 def run_study(
     study: Study,
     scale: str,
@@ -70,16 +55,16 @@ def run_study(
     folder = Path(out) / study.name
     write_study(study, scale, folder)
     for number, run in enumerate(study.runs, start=1):
-        run_folder = folder / run.name
+        run_folder = RunFolder(folder / run.name)
         resume = False
-        if (run_folder / RUN).exists():
-            status = read_json(run_folder / RUN).get("status")
+        if run_folder.holds_a_run():
+            status = run_folder.read_run().get("status")
             if status in FINISHED:
                 say(f"[{study.name} {number}/{len(study.runs)}] {run.name}: kept ({status})")
                 continue
-            if not (run_folder / records.CHECKPOINT).exists():
+            if not run_folder.checkpoint.exists():
                 raise CifarError(
-                    f"{run_folder} holds an unfinished run ({status}) without a checkpoint; "
+                    f"{run_folder.path} holds an unfinished run ({status}) without a checkpoint; "
                     "delete that folder to run it again"
                 )
             resume = True
@@ -88,7 +73,7 @@ def run_study(
             data_dir=data_dir,
             download=scale == "full",  # the small scale never downloads into the subset
             device=device,
-            out=str(run_folder),
+            out=str(run_folder.path),
             resume=resume,
             progress=False,
         )
@@ -97,13 +82,10 @@ def run_study(
         if result.status == "interrupted":
             raise Interrupted(result.message)
         if not keep_checkpoints:
-            tidy(run_folder)
+            run_folder.tidy()
     recorded = load_study(folder)
     write_summary(recorded)
     return recorded
-
-
-# --8<-- [end:run_study]
 
 
 def experiment_arguments(sub: argparse.ArgumentParser) -> None:

@@ -1,15 +1,12 @@
 """Figures from run records: one SVG per study, readable on a light page and on a dark one.
 
-The background is transparent and axes and text are mid-grey, so the same file works with
-either colour scheme. Seeds of one setting share a colour: a line for their mean, a band
-from their minimum to their maximum. Every figure names its dataset, sizes and scale.
+The look (transparent background, mid-grey axes, Okabe-Ito colours) is snippets.plotstyle's,
+shared with the posts' concept figures. Seeds of one setting share a colour: a line for their
+mean, a band from their minimum to their maximum. Every figure names its dataset, sizes and scale.
 
-`python -m snippets.cifar.figures [RUNS] --out DIR` writes every study's figure to DIR.
+`cifar figures [RUNS] --out DIR` writes every study's figure to DIR.
 """
 
-import argparse
-import io
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -18,30 +15,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from snippets.cifar import records
 from snippets.cifar.errors import CifarError
-from snippets.cifar.experiments_records import RunRecord, StudyRecords, find_studies, load_study
-from snippets.cifar.experiments_summary import diverged_at
+from snippets.cifar.experiments.records import StudyRecords, StudyRun, find_studies, load_study
+from snippets.cifar.rundir import write_text
+from snippets.plotstyle import GREY, PALETTE, STYLE, svg_text
 
-GREY = "#8a8a8a"
-# Okabe-Ito colours without the yellow (lost on white) and the black (lost on dark grey).
-PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#999999")
-STYLE = {
-    "svg.fonttype": "none",  # text stays text: the page's font, and searchable
-    "svg.hashsalt": "snippets",  # the same records give byte-identical SVGs
-    "font.size": 10,
-    "text.color": GREY,
-    "axes.labelcolor": GREY,
-    "axes.edgecolor": GREY,
-    "xtick.color": GREY,
-    "ytick.color": GREY,
-    "axes.facecolor": "none",
-    "figure.facecolor": "none",
-    "savefig.transparent": True,
-    "legend.frameon": False,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
 TITLES = {
     "accuracy": ("epoch", "accuracy (%)"),
     "loss": ("epoch", "loss"),
@@ -51,7 +29,7 @@ TITLES = {
 }
 
 
-def series(runs: list[RunRecord], key: str, x: str = "epoch") -> tuple[np.ndarray, np.ndarray]:
+def series(runs: list[StudyRun], key: str, x: str = "epoch") -> tuple[np.ndarray, np.ndarray]:
     """x values and one row of `key` per run, over the epochs every run reached."""
     rows = [[m for m in r.metrics if m.get(key) is not None] for r in runs]
     common = min(len(r) for r in rows)
@@ -67,18 +45,19 @@ def band(ax, xs: np.ndarray, ys: np.ndarray, colour: str, dashes: str = "-") -> 
     """The mean over runs as a line, the min-max over runs as a shaded band."""
     if len(xs) == 0:
         return
-    ax.plot(xs, ys.mean(0), dashes, color=colour, linewidth=1.6)
+    marker = "o" if len(xs) == 1 else None  # a one-epoch run is a point, not a line
+    ax.plot(xs, ys.mean(0), dashes, color=colour, linewidth=1.6, marker=marker)
     if len(ys) > 1:
         ax.fill_between(xs, ys.min(0), ys.max(0), color=colour, alpha=0.2, linewidth=0)
 
 
-def mark_divergence(ax, runs: list[RunRecord], colour: str) -> None:
+def mark_divergence(ax, runs: list[StudyRun], colour: str) -> None:
     """An x at the bottom of the axes where each diverged run's loss became non-finite."""
     for run in runs:
-        where = diverged_at(run)
+        where = run.diverged
         if where:
             steps = max(1, run.info["data"]["train_images"] // run.config["batch_size"])
-            x = where[0] - 1 + where[1] / steps
+            x = where["epoch"] - 1 + where["step"] / steps
             ax.plot([x], [0.02], "x", color=colour, markersize=9, markeredgewidth=2,
                     transform=ax.get_xaxis_transform(), clip_on=False)  # fmt: skip
 
@@ -124,9 +103,9 @@ def legend_handles(study: StudyRecords) -> list[Line2D]:
     handles = []
     for i, label in enumerate(study.labels()):
         runs = [r for r in study.runs if r.label == label]
-        where = [diverged_at(r) for r in runs if diverged_at(r)]
+        where = [r.diverged for r in runs if r.diverged]
         if where:
-            label += f" (diverged: epoch {where[0][0]}, step {where[0][1]}, marked x)"
+            label += f" (diverged: epoch {where[0]['epoch']}, step {where[0]['step']}, marked x)"
         handles.append(Line2D([], [], color=PALETTE[i % len(PALETTE)], linewidth=2, label=label))
     styles = {"accuracy", "loss"} & set(study.panels)
     if styles:
@@ -135,7 +114,6 @@ def legend_handles(study: StudyRecords) -> list[Line2D]:
     return handles
 
 
-# --8<-- [start:render]
 def render(study: StudyRecords) -> str:
     """The study's figure as SVG text: its panels side by side, legend and caption below."""
     with matplotlib.rc_context(STYLE):
@@ -151,12 +129,7 @@ def render(study: StudyRecords) -> str:
         )
         spread = "; line: mean over seeds, band: min-max" if several else ""
         fig.suptitle(f"{study.caption()}{spread}", fontsize=9, color=GREY)
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
-
-
-# --8<-- [end:render]
+        return svg_text(fig)
 
 
 def render_all(root: Path, out: Path) -> list[Path]:
@@ -164,28 +137,8 @@ def render_all(root: Path, out: Path) -> list[Path]:
     written = []
     for folder in find_studies(root):
         target = out / folder.relative_to(root).with_suffix(".svg")
-        svg = render(load_study(folder)).encode()
-        records.atomic_write(target, lambda f, svg=svg: f.write(svg))
+        write_text(target, render(load_study(folder)))
         written.append(target)
     if not written:
         raise CifarError(f"no study records (study.json) under {root}")
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Write every figure; 2 with a message if a record is missing or lacks provenance."""
-    parser = argparse.ArgumentParser(prog="python -m snippets.cifar.figures", description=__doc__)
-    parser.add_argument("runs", nargs="?", default="runs", help="records root (default: runs)")
-    parser.add_argument("--out", default="build/figures", help="default: build/figures")
-    args = parser.parse_args(argv)
-    try:
-        for path in render_all(Path(args.runs), Path(args.out)):
-            print(path)
-    except CifarError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,9 +6,10 @@ import re
 import statistics
 from pathlib import Path
 
-from snippets.cifar import records
-from snippets.cifar.experiments import THEN
-from snippets.cifar.experiments_records import RunRecord, StudyRecords, best
+from snippets.cifar.experiments.records import StudyRecords, StudyRun, best
+from snippets.cifar.experiments.studies import THEN
+from snippets.cifar.progress import plural
+from snippets.cifar.rundir import write_text
 
 COLUMNS = (
     "run",
@@ -22,28 +23,27 @@ COLUMNS = (
     "wall_seconds",
     "note",
 )
-DIVERGED_AT = re.compile(r"epoch (\d+), step (\d+)")
+ONE_PLURAL = re.compile(r"\b1 (core|thread)s\b")
 
 
-def diverged_at(run: RunRecord) -> tuple[int, int] | None:
-    """(epoch, step), both counted from 1, where a diverged run's loss stopped being finite."""
-    found = DIVERGED_AT.search(run.info["message"]) if run.status == "diverged" else None
-    return (int(found[1]), int(found[2])) if found else None
-
-
-def note(run: RunRecord) -> str:
+def note(run: StudyRun) -> str:
     """What a reader should know beyond the numbers: divergence, or an overfit verdict."""
-    where = diverged_at(run)
+    where = run.diverged
     if where:
-        return f"loss non-finite at epoch {where[0]}, step {where[1]}"
+        return f"loss non-finite at epoch {where['epoch']}, step {where['step']}"
     overfit = run.info.get("overfit")
     if overfit:
         reached = "100 % reached" if overfit["reached_100"] else "100 % NOT reached"
-        return f"{reached} in {overfit['epochs']} epochs"
+        return f"{reached} in {plural(overfit['epochs'], 'epoch')}"
     return ""
 
 
-def row(run: RunRecord) -> dict:
+def machine(run: StudyRun) -> str:
+    """The run's device name; records written before 2026-11 said '1 threads'."""
+    return ONE_PLURAL.sub(r"1 \1", run.info["device_name"])
+
+
+def row(run: StudyRun) -> dict:
     """The summary row of one run (accuracies None where the run recorded none)."""
     final = run.metrics[-1] if run.metrics else {}
     return {
@@ -126,7 +126,7 @@ def write_summary(study: StudyRecords) -> tuple[Path, Path]:
     """summary.csv and summary.md beside the runs, written atomically."""
     paths = study.folder / "summary.csv", study.folder / "summary.md"
     for path, text in zip(paths, (csv_text(study), markdown(study)), strict=True):
-        records.atomic_write(path, lambda f, text=text: f.write(text.encode()))
+        write_text(path, text)
     return paths
 
 
@@ -140,7 +140,6 @@ def clock(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds // 60 % 60} min"
 
 
-# --8<-- [start:wall_time]
 def wall_time_markdown(studies: list[StudyRecords]) -> str:
     """Then (the report) against now (run.json wall times), one row per study, and the machine."""
     head = "| study | then: the report | now: runs | now: total | now: longest run |"
@@ -149,11 +148,11 @@ def wall_time_markdown(studies: list[StudyRecords]) -> str:
     for study in studies:
         walls = [r.info["wall_seconds"] for r in study.runs]
         longest = max(study.runs, key=lambda r: r.info["wall_seconds"])
-        machines |= {r.info["device_name"] for r in study.runs}
+        machines |= {machine(r) for r in study.runs}
         lines.append(
             f"| {study.name} | {THEN.get(study.name) or 'not in the report'} | {len(walls)} | "
             f"{clock(sum(walls))} | {clock(max(walls))} ({longest.label}, "
-            f"{longest.info['epochs_done']} epochs) |"
+            f"{plural(longest.info['epochs_done'], 'epoch')}) |"
         )
     total = sum(r.info["wall_seconds"] for s in studies for r in s.runs)
     data = max((r.info["data"] for s in studies for r in s.runs), key=lambda d: d["train_images"])
@@ -165,6 +164,3 @@ def wall_time_markdown(studies: list[StudyRecords]) -> str:
         f"{'; '.join(sorted(machines))}. Wall time per run as its run.json records it.*",
     ]
     return "\n".join(lines) + "\n"
-
-
-# --8<-- [end:wall_time]

@@ -1,7 +1,7 @@
 """The homework's studies as named grids of TrainConfigs: one question, one folder of runs each.
 
 `python -m snippets.cifar experiment NAME --scale small|full` runs a study through `train`;
-`snippets.cifar.runner` does the running, this module only says what to run.
+`snippets.cifar.experiments.runner` does the running, this module only says what to run.
 """
 
 from collections.abc import Callable
@@ -11,7 +11,6 @@ from snippets.cifar.config import TrainConfig
 from snippets.cifar.errors import CifarError
 
 
-# --8<-- [start:scale]
 @dataclass(frozen=True)
 class Scale:
     """How big a replay is: `full` is the homework's own setting, `small` fits a 2-core CPU."""
@@ -38,7 +37,6 @@ SCALES = {
     # The tests' smoke run: two epochs of everything, on whatever folder it is given.
     "tiny": Scale("tiny", "test data", 2, 2, 2, 16, 0.01, (0, 1), 5),
 }  # fmt: skip
-# --8<-- [end:scale]
 
 
 @dataclass(frozen=True)
