@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from snippets.atomic import atomic_file
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "build"
 SNIPPETS = ROOT / "snippets"
@@ -74,9 +76,8 @@ def cached_text(kind: str, key_parts: Iterable[Path | str | bytes], make: Callab
         return path.read_text(encoding="utf-8")
     text = make()
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp")  # a crash never leaves half an entry
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+    with atomic_file(path, encoding="utf-8") as entry:  # a crash never leaves half an entry
+        entry.write(text)
     return text
 
 

@@ -12,19 +12,18 @@ Every file is written atomically: a crash never leaves half a file that looks co
 import contextlib
 import importlib.metadata
 import json
-import os
 import platform
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from snippets.atomic import atomic_file
 from snippets.cifar.errors import CifarError
 
 RUN = "run.json"
@@ -50,37 +49,17 @@ PROVENANCE = {
     "epochs_done": int,
 }
 DATA_FIELDS = ("path", "train_images", "test_images")
-UMASK = os.umask(0o022)
-os.umask(UMASK)  # reading the umask means setting it: put it back at once
 
 
 class RecordError(CifarError):
     """A run record is missing, unreadable or lacks provenance."""
 
 
-# --8<-- [start:atomic]
 def atomic_write(path: Path, write: Any) -> None:
-    """Call `write(file)` on a temporary file beside `path`, then rename it over `path`.
-
-    The rename is atomic on POSIX and Windows: a reader (or a crash) sees the old file or the
-    new one, never a half-written one.
-    """
+    """Call `write(file)` on a binary file that appears at `path` only when it is complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp makes it private; give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-# --8<-- [end:atomic]
+    with atomic_file(path, "wb") as f:
+        write(f)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -15,6 +14,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from snippets.atomic import atomic_file
 from snippets.epma.elements import ATOMIC_WEIGHTS_SOURCE
 from snippets.epma.exports import (
     MEANS,
@@ -66,31 +66,16 @@ class Summary:
 
 @contextmanager
 def atomic_output(path: Path | None, stdout: IO[str] | None = None) -> Iterator[IO[str]]:
-    """A text file that appears at `path` only if the block finishes; stdout gets nothing
-    until then either. On any error the temporary file is removed."""
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent if path else None, prefix=".epma-", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "w", newline="") as handle:
+    """A text file that appears at `path` only if the block finishes; without a path, stdout
+    gets nothing until the block finishes either."""
+    if path:
+        with atomic_file(path, "w", newline="") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path:
-            os.chmod(temporary, 0o666 & ~_umask())  # the user's usual permissions, not 0600
-            os.replace(temporary, path)
-        else:
-            with open(temporary, newline="") as done:
-                shutil.copyfileobj(done, stdout or sys.stdout)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        return
+    with tempfile.TemporaryFile("w+", newline="") as buffer:
+        yield buffer
+        buffer.seek(0)
+        shutil.copyfileobj(buffer, stdout or sys.stdout)
 
 
 def convert_csv(
