@@ -1,5 +1,6 @@
-"""`cifar` (or `python -m snippets.cifar`): train, evaluate, predict, replay studies, draw figures,
-get the data (download, subset).
+"""`cifar`: train, evaluate, predict, replay studies, draw figures, download and subset the data.
+
+`python -m snippets.cifar` is the same command.
 
 It only turns arguments into a TrainConfig (or a checkpoint path) and results into text and an
 exit status, as `epma` does: 0 done, 2 bad input (one line `cifar COMMAND: what is wrong`, no
