@@ -1,5 +1,6 @@
 """The strict build, what it produces, and proof that it fails on the mistakes it guards against."""
 
+import json
 import re
 import shutil
 
@@ -119,3 +120,18 @@ def test_strict_build_fails_on(case, tmp_path):
     result = build_site(config, tmp_path / "site")
     assert result.returncode != 0, f"the build passed despite a {case}"
     assert named in result.stdout + result.stderr
+
+
+def test_search_index_holds_prose_but_not_code_blocks(built_site):
+    """Code blocks are left out of the index every page downloads; prose still finds them."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    # Markdown pages only: a notebook's printed outputs stay searchable.
+    pages = [doc for doc in index["docs"] if not doc["location"].startswith("notebooks/")]
+    text = " ".join(doc["text"] for doc in pages)
+    assert "<pre" not in text, "a code block reached the search index"
+    # The trainer guide shows `cifar train ...` in code blocks and explains --recipe in prose.
+    assert "--recipe" in text
+    # Not vacuous: the pages do show code blocks, and the marker is gone from the HTML.
+    trainer = (built_site / "guides" / "trainer" / "index.html").read_text(encoding="utf-8")
+    assert trainer.count("highlight") > 5
+    assert "data-search-exclude" not in trainer
