@@ -19,6 +19,7 @@ from snippets.cifar.errors import CifarError
 from snippets.cifar.experiments.runner import experiment_arguments, run_experiment
 from snippets.cifar.recipe import PARTS, RECIPES
 from snippets.cifar.subset import add_commands as add_data_commands
+from snippets.cifar.subset import download_command, subset_command
 
 EXIT = {"completed": 0, "bad input": 2, "diverged": 3, "interrupted": 130}
 # What each `train` option does; its default is appended from TrainConfig (config.default_text).
@@ -154,8 +155,8 @@ COMMANDS = {
     "predict": lambda args, argv: predict_command(args),
     "experiment": lambda args, argv: run_experiment(args, argv),
     "figures": lambda args, argv: figures_command(args),
-    "download": lambda args, argv: args.data_command(args),
-    "subset": lambda args, argv: args.data_command(args),
+    "download": lambda args, argv: download_command(args),
+    "subset": lambda args, argv: subset_command(args),
 }
 
 

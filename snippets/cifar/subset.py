@@ -198,12 +198,20 @@ def add_commands(subs: argparse._SubParsersAction) -> None:
     """Register `download` and `subset` on the trainer's command line."""
     dl = subs.add_parser("download", help="download the full CIFAR-10 (python version)")
     dl.add_argument("--out", required=True, help="folder to hold cifar-10-batches-py/")
-    dl.set_defaults(data_command=lambda a: _done(download_full(a.out)))
     sub = subs.add_parser("subset", help="the first N images of each batch file")
     sub.add_argument("--source", required=True, help="a CIFAR-10 folder (or its parent)")
     sub.add_argument("--per-batch", type=int, required=True, metavar="N", help="images per file")
     sub.add_argument("--out", required=True, help="folder to hold cifar-10-batches-py/")
-    sub.set_defaults(data_command=lambda a: _done(write_subset(a.source, a.per_batch, a.out)))
+
+
+def download_command(args: argparse.Namespace) -> int:
+    """`cifar download`: the full data set, md5 checked."""
+    return _done(download_full(args.out))
+
+
+def subset_command(args: argparse.Namespace) -> int:
+    """`cifar subset`: the first N images of each batch file."""
+    return _done(write_subset(args.source, args.per_batch, args.out))
 
 
 def _done(folder: Path) -> int:
