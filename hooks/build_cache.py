@@ -5,16 +5,16 @@ the `CI` environment variable set always draws every figure and executes every n
 cache never hides a failure there. Entries live in `.cache/build/` (git-ignored), named by the
 SHA-256 of what they are made from; `make clean` removes them.
 
-A hook uses it in two lines:
+Figures use it through hooks/figure_pool.py:
 
-    import build_cache  # hooks/ is on the import path while MkDocs loads a hook
-    svg = build_cache.cached_svg([records_folder, drawing_code_folder], lambda: draw(...))
+    svg = build_cache.lookup("svg", [records_folder, drawing_code_folder])  # None: draw it
+    build_cache.store("svg", [records_folder, drawing_code_folder], svg)
 """
 
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from snippets.atomic import atomic_file
@@ -67,23 +67,26 @@ def content_hash(parts: Iterable[Path | str | bytes]) -> str:
     return digest.hexdigest()
 
 
-def cached_text(kind: str, key_parts: Iterable[Path | str | bytes], make: Callable[[], str]) -> str:
-    """`make()`, or while previewing the text it returned last time for the same key parts."""
+def _entry(kind: str, key_parts: Iterable[Path | str | bytes]) -> Path:
+    return CACHE / kind / content_hash([kind, *key_parts])
+
+
+def lookup(kind: str, key_parts: Iterable[Path | str | bytes]) -> str | None:
+    """While previewing, the text stored for these key parts; otherwise None: make it anew."""
     if not enabled():
-        return make()
-    path = CACHE / kind / content_hash([kind, *key_parts])
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
-    text = make()
+        return None
+    path = _entry(kind, key_parts)
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def store(kind: str, key_parts: Iterable[Path | str | bytes], text: str) -> None:
+    """While previewing, keep `text` for these key parts; a build or CI stores nothing."""
+    if not enabled():
+        return
+    path = _entry(kind, key_parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(path, encoding="utf-8") as entry:  # a crash never leaves half an entry
         entry.write(text)
-    return text
-
-
-def cached_svg(key_parts: Iterable[Path | str | bytes], draw: Callable[[], str]) -> str:
-    """A figure drawn by `draw()`, redrawn while previewing only when its key parts change."""
-    return cached_text("svg", key_parts, draw)
 
 
 # Notebooks: mkdocs-jupyter keys its own cache on the notebook; the snippets it imports are

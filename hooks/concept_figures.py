@@ -2,17 +2,17 @@
 
 Each figure of snippets.concepts becomes `figures/concepts/<name>.svg` in the site, computed
 at build time by the tested snippets, so a page's figure can never drift from the code it
-explains. A figure that cannot be drawn fails the build, naming it. While previewing, a figure
-is redrawn only when the snippets it is computed from change (hooks/build_cache.py).
+explains. A worker process draws them while the pages are made (hooks/figure_pool.py); one
+that cannot be drawn fails the build, naming it. While previewing, a figure is redrawn only
+when the snippets it is computed from change (hooks/build_cache.py).
 """
 
 from importlib.metadata import version
 from pathlib import Path
 
 import build_cache  # hooks/ is on the import path while MkDocs loads a hook
-from mkdocs.exceptions import PluginError
+import figure_pool
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
 
 from snippets import concepts
 
@@ -25,12 +25,15 @@ INPUTS = (
 
 @event_priority(100)  # before the plugins, so htmlproofer's list of files holds the figures
 def on_files(files, config):
-    """Add each concept figure to the site as a generated file."""
+    """Add each concept figure to the site, drawn by a worker while the pages are made."""
     code = build_cache.content_hash([*INPUTS, version("matplotlib"), version("torch")])
     for name in concepts.FIGURES:
-        try:
-            svg = build_cache.cached_svg([code, name], lambda name=name: concepts.draw(name))
-        except Exception as error:  # any failure of the snippets or of matplotlib
-            raise PluginError(f"concept figure {name!r} cannot be drawn: {error!r}") from None
-        files.append(File.generated(config, f"figures/concepts/{name}.svg", content=svg))
+        uri, what = f"figures/concepts/{name}.svg", f"concept figure {name!r}"
+        figure_pool.add(files, config, uri, [code, name], what, concepts.draw, name)
     return files
+
+
+def on_env(env, config, files):
+    """Every figure drawn and in its file before MkDocs copies the files."""
+    figure_pool.finish()
+    return env

@@ -11,10 +11,10 @@ import re
 from importlib.metadata import version
 from pathlib import Path
 
-import build_cache  # figures are redrawn while previewing only when their inputs change
+import build_cache
+import figure_pool  # drawn in a worker process; while previewing, only when inputs change
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
 
 from snippets.cifar.errors import CifarError
 from snippets.cifar.experiments.figures import render
@@ -41,16 +41,19 @@ def on_config(config):
 
 @event_priority(100)  # before the plugins, so htmlproofer's list of files holds the figures
 def on_files(files, config):
-    """Add each study's figure to the site as a generated file."""
+    """Add each study's figure to the site, drawn by a worker while the pages are made."""
     code = build_cache.content_hash([DRAWING_CODE, Path(__file__), version("matplotlib")])
     for key, study in studies.items():
         inputs = [study.folder, code]  # redrawn when the records or the drawing code change
-        try:
-            svg = build_cache.cached_svg(inputs, lambda study=study: render(study))
-        except Exception as error:  # a record that passed the checks but cannot be drawn
-            raise PluginError(f"run records: cannot draw {study.folder}: {error!r}") from None
-        files.append(File.generated(config, f"figures/{key}.svg", content=svg))
+        name = f"run records: the figure of {study.folder}"
+        figure_pool.add(files, config, f"figures/{key}.svg", inputs, name, render, study)
     return files
+
+
+def on_env(env, config, files):
+    """Every figure drawn and in its file before MkDocs copies the files."""
+    figure_pool.finish()
+    return env
 
 
 def on_page_markdown(markdown_text, page, config, files):

@@ -2,7 +2,8 @@
 
 The files are read directly (not through torchvision's CIFAR10 class) so that folders holding
 fewer rows per batch, like the shared subset, load too. Only the download uses torchvision: its
-URL, file name and md5 checksum.
+URL, file name and md5 checksum (imported there: torchvision takes 2 s to import, and a run
+or a docs build that reads records never needs it).
 """
 
 import os
@@ -12,8 +13,6 @@ from pathlib import Path
 
 import torch
 from torch import Tensor
-from torchvision.datasets import CIFAR10
-from torchvision.datasets.utils import download_and_extract_archive
 
 from snippets.cifar.errors import CifarError
 
@@ -60,8 +59,10 @@ def find_batches(data_dir: Path) -> Path | None:
 
 def download(data_dir: Path) -> Path:
     """Fetch and unpack torchvision's CIFAR-10 archive (md5 checked) into `data_dir`."""
+    from torchvision.datasets import CIFAR10, utils
+
     try:
-        download_and_extract_archive(
+        utils.download_and_extract_archive(
             CIFAR10.url, str(data_dir), filename=CIFAR10.filename, md5=CIFAR10.tgz_md5
         )
     except (OSError, RuntimeError) as error:  # URLError is an OSError; a bad checksum a Runtime

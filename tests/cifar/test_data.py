@@ -6,9 +6,8 @@ from urllib.error import URLError
 import numpy as np
 import pytest
 import torch
-from torchvision.datasets import CIFAR10
+from torchvision.datasets import CIFAR10, utils
 
-from snippets.cifar import data as cifar_data
 from snippets.cifar.data import CifarError, default_data_dir, load_cifar10
 
 from .conftest import CLASSES, tiny_cifar
@@ -79,7 +78,7 @@ def test_absent_data_is_downloaded_with_torchvisions_checksum(tmp_path, monkeypa
         calls.append((url, filename, md5))
         tiny_cifar(tmp_path / "cache")  # what unpacking the archive leaves behind
 
-    monkeypatch.setattr(cifar_data, "download_and_extract_archive", fake_download)
+    monkeypatch.setattr(utils, "download_and_extract_archive", fake_download)
     monkeypatch.setenv("CIFAR10_DIR", str(tmp_path / "cache"))
     data = load_cifar10()
     assert calls == [(CIFAR10.url, CIFAR10.filename, CIFAR10.tgz_md5)]
@@ -90,7 +89,7 @@ def test_offline_download_fails_with_advice(tmp_path, monkeypatch):
     def offline(*args, **kwargs):
         raise URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(cifar_data, "download_and_extract_archive", offline)
+    monkeypatch.setattr(utils, "download_and_extract_archive", offline)
     with pytest.raises(CifarError, match=r"downloading it from .* failed .*offline.*--data-dir"):
         load_cifar10(tmp_path / "nothing-here")
 

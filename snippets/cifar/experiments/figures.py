@@ -4,16 +4,13 @@ The look (transparent background, mid-grey axes, Okabe-Ito colours) is snippets.
 shared with the posts' concept figures. Seeds of one setting share a colour: a line for their
 mean, a band from their minimum to their maximum. Every figure names its dataset, sizes and scale.
 
-`cifar figures [RUNS] --out DIR` writes every study's figure to DIR.
+`cifar figures [RUNS] --out DIR` writes every study's figure to DIR. matplotlib is imported
+inside the functions that draw, so reading records through this module stays instant.
 """
 
 from pathlib import Path
 
-import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
 
 from snippets.cifar.errors import CifarError
 from snippets.cifar.experiments.records import StudyRecords, StudyRun, find_studies, load_study
@@ -64,6 +61,8 @@ def mark_divergence(ax, runs: list[StudyRun], colour: str) -> None:
 
 def draw(ax, panel: str, study: StudyRecords) -> None:
     """One panel: every label of the study in its colour."""
+    from matplotlib.ticker import MaxNLocator
+
     for i, label in enumerate(study.labels()):
         colour = PALETTE[i % len(PALETTE)]
         runs = [r for r in study.runs if r.label == label]
@@ -98,8 +97,10 @@ def scaled(xy: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return xy[0], 100 * xy[1]
 
 
-def legend_handles(study: StudyRecords) -> list[Line2D]:
-    """One entry per label (with its divergence, if any) plus the line-style key."""
+def legend_handles(study: StudyRecords) -> list:
+    """One entry per label (with its divergence, if any) plus the line-style key (Line2Ds)."""
+    from matplotlib.lines import Line2D
+
     handles = []
     for i, label in enumerate(study.labels()):
         runs = [r for r in study.runs if r.label == label]
@@ -116,6 +117,9 @@ def legend_handles(study: StudyRecords) -> list[Line2D]:
 
 def render(study: StudyRecords) -> str:
     """The study's figure as SVG text: its panels side by side, legend and caption below."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
     with matplotlib.rc_context(STYLE):
         panels = study.panels
         fig = Figure(figsize=(max(8.0, 4.4 * len(panels)), 4.3), layout="constrained")

@@ -1,0 +1,66 @@
+"""Figures drawn in a worker process while MkDocs makes the pages; hooks use it like build_cache.
+
+Drawing the site's figures takes 5-7 s of matplotlib, which held up every page behind it. A
+hook adds each figure to the site at once, as an empty file, and a worker process draws it;
+`finish()` (from the hook's `on_env`, before MkDocs copies the files) fills every file in, and
+a figure that cannot be drawn fails the build, naming it. The worker is a fresh interpreter
+for each build, so a figure is always drawn by the snippets as they are on disk. While
+previewing, a figure whose inputs are unchanged comes from the build cache, not drawn at all.
+
+    import figure_pool  # hooks/ is on the import path while MkDocs loads a hook
+    figure_pool.add(files, config, "figures/x.svg", [inputs...], "figure x", draw, *args)
+"""
+
+import multiprocessing
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import build_cache
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+_pool: ProcessPoolExecutor | None = None
+_drawing: list[tuple[File, list, str, Future[str]]] = []  # file, cache key, name, the drawing
+
+
+def add(
+    files: Files,
+    config: MkDocsConfig,
+    uri: str,
+    inputs: Iterable[Path | str | bytes],
+    name: str,
+    draw: Callable[..., str],
+    *args,
+) -> None:
+    """Add the SVG `draw(*args)` returns to the site at `uri`; `name` says which in an error."""
+    global _pool
+    file = File.generated(config, uri, content="")
+    files.append(file)
+    inputs = list(inputs)
+    cached = build_cache.lookup("svg", inputs)
+    if cached is not None:
+        file.content_string = cached
+        return
+    if _pool is None:  # spawned, not forked: the build has threads (notebook kernels) running
+        _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    _drawing.append((file, inputs, name, _pool.submit(draw, *args)))
+
+
+def finish() -> None:
+    """Wait for every figure, fill its file in (and the preview cache); fail on the first error."""
+    global _pool
+    try:
+        for file, inputs, name, future in _drawing:
+            try:
+                svg = future.result()
+            except Exception as error:  # any failure of the records, the snippets or matplotlib
+                raise PluginError(f"{name} cannot be drawn: {error!r}") from None
+            build_cache.store("svg", inputs, svg)
+            file.content_string = svg
+    finally:
+        _drawing.clear()
+        if _pool is not None:
+            _pool.shutdown(cancel_futures=True)
+        _pool = None
