@@ -21,6 +21,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+WORKERS = 2  # measured: the kernels finish first, then both cores draw
 _pool: ProcessPoolExecutor | None = None
 _drawing: list[tuple[File, list, str, Future[str]]] = []  # file, cache key, name, the drawing
 
@@ -44,7 +45,7 @@ def add(
         file.content_string = cached
         return
     if _pool is None:  # spawned, not forked: the build has threads (notebook kernels) running
-        _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
     _drawing.append((file, inputs, name, _pool.submit(draw, *args)))
 
 

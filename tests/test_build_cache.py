@@ -20,61 +20,37 @@ def cache(tmp_path, monkeypatch):
     build_cache.start("build")
 
 
-class Drawing:
-    """A drawing function that counts its calls."""
-
-    def __init__(self, svg: str = "<svg>one</svg>") -> None:
-        self.svg, self.calls = svg, 0
-
-    def __call__(self) -> str:
-        self.calls += 1
-        return self.svg
-
-
-def test_serve_draws_once_per_content(cache, tmp_path):
+def test_serve_keeps_one_entry_per_content(cache, tmp_path):
     records = tmp_path / "records"
     records.mkdir()
     (records / "metrics.jsonl").write_text('{"epoch": 1}\n')
-    draw = Drawing()
-    assert build_cache.cached_svg([records, "code v1"], draw) == "<svg>one</svg>"
-    assert build_cache.cached_svg([records, "code v1"], draw) == "<svg>one</svg>"
-    assert draw.calls == 1
-    (records / "metrics.jsonl").write_text('{"epoch": 2}\n')  # new records: drawn again
-    build_cache.cached_svg([records, "code v1"], draw)
-    build_cache.cached_svg([records, "code v2"], draw)  # new drawing code: drawn again
-    assert draw.calls == 3
+    assert build_cache.lookup("svg", [records, "code v1"]) is None, "nothing stored yet"
+    build_cache.store("svg", [records, "code v1"], "<svg>one</svg>")
+    assert build_cache.lookup("svg", [records, "code v1"]) == "<svg>one</svg>"
+    assert build_cache.lookup("notebook", [records, "code v1"]) is None, "kinds do not mix"
+    (records / "metrics.jsonl").write_text('{"epoch": 2}\n')  # new records: a new entry
+    assert build_cache.lookup("svg", [records, "code v1"]) is None
+    build_cache.store("svg", [records, "code v1"], "<svg>two</svg>")
+    build_cache.store("svg", [records, "code v2"], "<svg>three</svg>")  # new drawing code
+    assert build_cache.lookup("svg", [records, "code v1"]) == "<svg>two</svg>"
     assert len(list((cache / "svg").iterdir())) == 3
 
 
 @pytest.mark.parametrize("command", ["build", "gh-deploy"])
-def test_builds_always_draw(cache, command):
+def test_builds_never_read_or_write_the_cache(cache, command):
+    build_cache.start("serve")
+    build_cache.store("svg", ["same key"], "<svg>stale</svg>")
     build_cache.start(command)
-    draw = Drawing()
-    for _ in range(2):
-        build_cache.cached_svg(["same key"], draw)
-    assert draw.calls == 2
-    assert not cache.exists(), "a build wrote to the cache"
+    assert build_cache.lookup("svg", ["same key"]) is None, "a build reused a cached figure"
+    build_cache.store("svg", ["other key"], "<svg>new</svg>")
+    assert len(list((cache / "svg").iterdir())) == 1, "a build wrote to the cache"
 
 
-def test_ci_always_draws_even_while_serving(cache, monkeypatch):
+def test_ci_never_reads_the_cache_even_while_serving(cache, monkeypatch):
+    build_cache.store("svg", ["same key"], "<svg>stale</svg>")
     monkeypatch.setenv("CI", "true")
-    draw = Drawing()
-    for _ in range(2):
-        build_cache.cached_svg(["same key"], draw)
-    assert draw.calls == 2
     assert not build_cache.enabled()
-
-
-def test_a_failed_drawing_is_raised_and_not_cached(cache):
-    def broken() -> str:
-        raise ValueError("record without a seed")
-
-    with pytest.raises(ValueError, match="without a seed"):
-        build_cache.cached_svg(["key"], broken)
-    assert not any(path.is_file() for path in cache.rglob("*"))
-    draw = Drawing()
-    build_cache.cached_svg(["key"], draw)
-    assert draw.calls == 1
+    assert build_cache.lookup("svg", ["same key"]) is None
 
 
 def test_hash_follows_file_names_and_bytes_not_bytecode(tmp_path):

@@ -119,15 +119,15 @@ def test_importing_the_module_loads_neither_torch_nor_matplotlib():
     assert out.stdout.split() == ["False", "False"], out.stderr
 
 
-def hook_project(folder, *hooks: str):
-    """A one-page MkDocs project using the real concept hook (after any `hooks` given)."""
+def hook_project(folder):
+    """A one-page MkDocs project using the real concept hook."""
     (folder / "docs").mkdir(parents=True)
     (folder / "docs" / "index.md").write_text(
         "# Concepts\n\n![Hinge and cross-entropy](figures/concepts/losses-vs-margin.svg)\n"
     )
-    listed = "".join(f"  - {h}\n" for h in [*hooks, f"{ROOT}/hooks/concept_figures.py"])
     config = folder / "mkdocs.yml"
-    config.write_text(f"site_name: test\nstrict: true\nhooks:\n{listed}")
+    hook = ROOT / "hooks" / "concept_figures.py"
+    config.write_text(f"site_name: test\nstrict: true\nhooks:\n  - {hook}\n")
     return config
 
 
@@ -141,15 +141,19 @@ def test_the_hook_adds_every_figure_to_the_site(tmp_path):
         assert svg.read_text() == concepts.draw(name)
 
 
-def test_a_figure_that_cannot_be_drawn_fails_the_build_naming_it(tmp_path):
+def test_a_figure_that_cannot_be_drawn_fails_the_build_naming_it(tmp_path, monkeypatch):
     from conftest import build_site
 
-    breaker = tmp_path / "break_one.py"  # a hook loaded first: one more figure, a broken one
-    breaker.write_text(
+    # One more figure, a broken one, in every process of the build: MkDocs' own and the fresh
+    # interpreter that draws the figures (hooks/figure_pool.py), hence through sitecustomize.
+    inject = tmp_path / "inject"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(
         "from snippets import concepts\n"
         "concepts.FIGURES['broken-figure'] = lambda fig: fig.subplots().plot([1, 2], [1])\n"
     )
-    result = build_site(hook_project(tmp_path / "project", str(breaker)), tmp_path / "site")
+    monkeypatch.setenv("PYTHONPATH", str(inject))
+    result = build_site(hook_project(tmp_path / "project"), tmp_path / "site")
     assert result.returncode != 0
     assert "concept figure 'broken-figure' cannot be drawn" in result.stdout + result.stderr
     assert "x and y must have same first dimension" in result.stdout + result.stderr

@@ -2,9 +2,10 @@
 
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from torch import Tensor
+if TYPE_CHECKING:
+    from torch import Tensor
 
 
 def plural(count: int, word: str) -> str:
@@ -31,7 +32,7 @@ class Progress:
         self.epochs, self.steps, self.enabled = epochs, steps, enabled
         self.last_draw = 0.0
 
-    def step(self, epoch: int, step: int, sums: Tensor, images: int, started: float) -> None:
+    def step(self, epoch: int, step: int, sums: "Tensor", images: int, started: float) -> None:
         """After each step: on a terminal, redraw the line, reading the device's sums only then.
 
         `sums` is (loss sum, number right) of this epoch's `images` so far, on the device;

@@ -7,6 +7,7 @@
 - tensorboard/: event files, when the optional `tensorboard` package is installed.
 
 Every file is written atomically: a crash never leaves half a file that looks complete.
+torch is imported only to write or read a checkpoint, so reading records stays light.
 """
 
 import contextlib
@@ -19,12 +20,13 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from snippets.atomic import atomic_file
 from snippets.cifar.errors import CifarError
+
+if TYPE_CHECKING:
+    import torch
 
 RUN = "run.json"
 METRICS = "metrics.jsonl"
@@ -198,6 +200,8 @@ class RunFolder:
         write_text(self.metrics, "".join(json.dumps(row) + "\n" for row in history))
 
     def save_checkpoint(self, state: dict) -> None:
+        import torch
+
         atomic_write(self.checkpoint, lambda f: torch.save({"format": FORMAT, **state}, f))
 
     def read_run(self) -> dict:
@@ -225,6 +229,8 @@ def load_checkpoint(path: Path | str) -> dict:
         path = RunFolder(path).checkpoint
     if not path.is_file():
         raise CifarError(f"{path}: no checkpoint here; a run writes one after each epoch")
+    import torch
+
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # truncated or not a torch file: many exception types
@@ -259,7 +265,7 @@ def versions() -> dict[str, str]:
     return found
 
 
-def provenance(device: torch.device, device_name: str, argv: list[str] | None) -> dict:
+def provenance(device: "torch.device", device_name: str, argv: list[str] | None) -> dict:
     """Where and how a run ran: enough to reproduce it or to distrust it."""
     return {
         "argv": sys.argv if argv is None else argv,

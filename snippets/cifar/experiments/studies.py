@@ -252,19 +252,6 @@ def batchnorm(scale: Scale, seeds: tuple[int, ...]) -> Study:
     )
 
 
-# The report's own wall times (a laptop CPU, all 50,000 images), per study; None: not reported.
-THEN = {
-    "architectures": "LazyNet ~30 min, BoringNet ~1 h, one CoolNet variant ~45 min (30 epochs)",
-    "activations": "~1 h per BoringNet run (ReLU, leaky ReLU)",
-    "batch-size": "a 50-epoch CoolNet run ~1 h 15 min; batch 20 under 1 h, batch 5 over",
-    "learning-rate": "not stated; a 50-epoch CoolNet run took ~1 h 15 min",
-    "lr-decay": "not stated; a 50-epoch CoolNet run took ~1 h 15 min",
-    "augmentation": "not stated; one run was stopped after ~120 epochs",
-    "loss": "5 h for one 200-epoch MSE run with augmentation",
-    "overfit-first": None,
-    "batchnorm": None,
-}
-
 STUDIES: dict[str, Callable[[Scale, tuple[int, ...]], Study]] = {
     "architectures": architectures,
     "activations": activations,

@@ -7,7 +7,6 @@ import statistics
 from pathlib import Path
 
 from snippets.cifar.experiments.records import StudyRecords, StudyRun, best
-from snippets.cifar.experiments.studies import THEN
 from snippets.cifar.progress import plural
 from snippets.cifar.rundir import write_text
 
@@ -138,6 +137,20 @@ def clock(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min {seconds % 60} s"
     return f"{seconds // 3600} h {seconds // 60 % 60} min"
+
+
+# The report's own wall times (a laptop CPU, all 50,000 images), per study; None: not reported.
+THEN = {
+    "architectures": "LazyNet ~30 min, BoringNet ~1 h, one CoolNet variant ~45 min (30 epochs)",
+    "activations": "~1 h per BoringNet run (ReLU, leaky ReLU)",
+    "batch-size": "a 50-epoch CoolNet run ~1 h 15 min; batch 20 under 1 h, batch 5 over",
+    "learning-rate": "not stated; a 50-epoch CoolNet run took ~1 h 15 min",
+    "lr-decay": "not stated; a 50-epoch CoolNet run took ~1 h 15 min",
+    "augmentation": "not stated; one run was stopped after ~120 epochs",
+    "loss": "5 h for one 200-epoch MSE run with augmentation",
+    "overfit-first": None,
+    "batchnorm": None,
+}
 
 
 def wall_time_markdown(studies: list[StudyRecords]) -> str:
