@@ -2,13 +2,14 @@
 
 Drawing the site's figures takes 5-7 s of matplotlib, which held up every page behind it. A
 hook adds each figure to the site at once, as an empty file, and a worker process draws it;
-`finish()` (from the hook's `on_env`, before MkDocs copies the files) fills every file in, and
-a figure that cannot be drawn fails the build, naming it. The worker is a fresh interpreter
-for each build, so a figure is always drawn by the snippets as they are on disk. While
-previewing, a figure whose inputs are unchanged comes from the build cache, not drawn at all.
+`on_env` (before MkDocs copies the files) fills every file in, and a figure that cannot be
+drawn fails the build, naming it. The workers are fresh interpreters for each build, so a
+figure is always drawn by the snippets as they are on disk. While previewing, a figure whose
+inputs are unchanged comes from the build cache and is not drawn at all.
 
     import figure_pool  # hooks/ is on the import path while MkDocs loads a hook
     figure_pool.add(files, config, "figures/x.svg", [inputs...], "figure x", draw, *args)
+    on_env, on_build_error = figure_pool.on_env, figure_pool.on_build_error  # the hook's events
 """
 
 import multiprocessing
@@ -49,9 +50,8 @@ def add(
     _drawing.append((file, inputs, name, _pool.submit(draw, *args)))
 
 
-def finish() -> None:
-    """Wait for every figure, fill its file in (and the preview cache); fail on the first error."""
-    global _pool
+def on_env(env, config: MkDocsConfig, files: Files):
+    """Wait for every figure and fill its file in (and the preview cache); fail on an error."""
     try:
         for file, inputs, name, future in _drawing:
             try:
@@ -61,7 +61,14 @@ def finish() -> None:
             build_cache.store("svg", inputs, svg)
             file.content_string = svg
     finally:
-        _drawing.clear()
-        if _pool is not None:
-            _pool.shutdown(cancel_futures=True)
-        _pool = None
+        on_build_error(None)
+    return env
+
+
+def on_build_error(error) -> None:
+    """Stop the workers and forget this build's figures: the next build starts afresh."""
+    global _pool
+    _drawing.clear()
+    if _pool is not None:
+        _pool.shutdown(cancel_futures=True)
+    _pool = None

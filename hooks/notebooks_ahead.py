@@ -97,6 +97,11 @@ def on_post_build(config: MkDocsConfig) -> None:
         future.result()
 
 
+def on_build_error(error) -> None:
+    """A failed build leaves no executed copies behind."""
+    on_shutdown()
+
+
 def on_shutdown() -> None:
     """Stop the kernels' threads and remove the executed copies."""
     global _pool, _scratch

@@ -50,10 +50,9 @@ def on_files(files, config):
     return files
 
 
-def on_env(env, config, files):
-    """Every figure drawn and in its file before MkDocs copies the files."""
-    figure_pool.finish()
-    return env
+# Every figure drawn and in its file before MkDocs copies the files; the workers stopped if
+# the build fails. Both figure hooks name these events; the second call finds nothing to do.
+on_env, on_build_error = figure_pool.on_env, figure_pool.on_build_error
 
 
 def on_page_markdown(markdown_text, page, config, files):

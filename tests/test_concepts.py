@@ -126,7 +126,7 @@ def hook_project(folder):
         "# Concepts\n\n![Hinge and cross-entropy](figures/concepts/losses-vs-margin.svg)\n"
     )
     config = folder / "mkdocs.yml"
-    hook = ROOT / "hooks" / "concept_figures.py"
+    hook = f"{ROOT}/hooks/concept_figures.py"
     config.write_text(f"site_name: test\nstrict: true\nhooks:\n  - {hook}\n")
     return config
 
