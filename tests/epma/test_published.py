@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from snippets.epma import oxide, structural_formula
+from snippets.epma import Options, oxide, structural_formula
 from snippets.epma.cli import main
 from snippets.epma.minerals import MINERALS, iron_split_weights, mineral_numbers
 
@@ -32,11 +32,10 @@ def fixture(name: str) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
 
 
 def preset(name: str, wt: dict[str, np.ndarray]):
-    """The preset's formula and numbers, as `epma formula --mineral NAME` computes them."""
-    mineral = MINERALS[name]
-    basis = {"oxygens": mineral.oxygens, "cations": mineral.cations if mineral.fe3 else None}
-    formula = structural_formula(wt, **basis, fe3=mineral.fe3)
-    return formula, mineral_numbers(formula, mineral)
+    """The preset's formula and numbers, on the basis `epma formula --mineral NAME` takes."""
+    oxygens, cations, fe3 = Options(mineral=name).basis()
+    formula = structural_formula(wt, oxygens=oxygens, cations=cations, fe3=fe3)
+    return formula, mineral_numbers(formula, MINERALS[name])
 
 
 def command(tmp_path, capsys, name: str, *args: str) -> pd.DataFrame:
