@@ -78,16 +78,26 @@ def _ferric(formula: Formula) -> np.ndarray:
 # --8<-- [start:garnet]
 def garnet_end_members(formula: Formula) -> dict[str, np.ndarray]:
     """Alm, Prp, Sps, Grs from Fe2+, Mg, Mn, Ca over the X site (Fe2+ + Mg + Mn + Ca); Adr
-    and Uv from Fe3+ and Cr over the Y site (Al + Fe3+ + Cr), their Ca taken from Grs."""
+    and Uv from Fe3+ and Cr over the octahedral Y site, their Ca taken from Grs. Z holds Si,
+    then Al, then Fe3+ up to 3 (Grew et al. 2013): only what is left of Al and Fe3+ is in Y,
+    with Cr and Ti."""
     fe2, mg, mn, ca = (
         ferrous(formula),
         formula.total("Mg"),
         formula.total("Mn"),
         formula.total("Ca"),
     )
-    al, fe3, cr = formula.total("Al"), _ferric(formula), formula.total("Cr")
-    x_site, y_site = fe2 + mg + mn + ca, al + fe3 + cr
-    adr, uv = ratio(fe3, y_site), ratio(cr, y_site)
+    al, cr, ti, fe3 = (
+        formula.total("Al"),
+        formula.total("Cr"),
+        formula.total("Ti"),
+        _ferric(formula),
+    )
+    z_gap = np.clip(3 - formula.total("Si"), 0, None)  # Z places Si leaves empty
+    al_z = np.minimum(al, z_gap)
+    fe3_y = fe3 - np.minimum(fe3, z_gap - al_z)
+    x_site, y_site = fe2 + mg + mn + ca, al - al_z + fe3_y + cr + ti
+    adr, uv = ratio(fe3_y, y_site), ratio(cr, y_site)
     return {
         "Alm": ratio(fe2, x_site),
         "Prp": ratio(mg, x_site),

@@ -9,7 +9,7 @@ from snippets.epma.elements import element
 from snippets.epma.minerals import MINERALS, iron_split_weights, mineral_numbers
 
 OXIDES = {"Si": "SiO2", "Al": "Al2O3", "Fe": "FeO", "Mg": "MgO", "Ca": "CaO", "Na": "Na2O"}
-OXIDES |= {"K": "K2O", "Cr": "Cr2O3", "Mn": "MnO", "P": "P2O5"}
+OXIDES |= {"K": "K2O", "Cr": "Cr2O3", "Mn": "MnO", "P": "P2O5", "Ti": "TiO2"}
 
 
 def analysis(formula: dict[str, float], halogens: dict[str, float] | None = None) -> dict:
@@ -77,3 +77,11 @@ def test_droop_clipped_estimates_are_kept_for_the_warning():
     # Too few cations for 4 O / 3 cations: Droop's F is negative and clipped to 0.
     formula, _ = preset_formula("spinel", analysis({"Mg": 0.9, "Fe": 0.1, "Al": 2.2}))
     assert formula["Fe3+"][0] == 0 and formula.droop[0] < 0
+
+
+def test_garnet_ferric_iron_filling_the_tetrahedral_site_is_not_andradite():
+    # Ca3 (Fe3+1.8 Ti0.2) (Si2.8 Fe3+0.2) O12, all iron as FeO: Droop recovers Fe3+ 2.0, of
+    # which 0.2 completes Z (Grew et al. 2013); Y holds 1.8 Fe3+ and 0.2 Ti, so Adr = 90.
+    formula, numbers = preset_formula("garnet", analysis({"Ca": 3, "Fe": 2, "Ti": 0.2, "Si": 2.8}))
+    assert formula["Fe3+"][0] == pytest.approx(2)
+    assert numbers["Adr"][0] == pytest.approx(90) and numbers["Grs"][0] == pytest.approx(10)
