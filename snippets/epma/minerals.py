@@ -59,7 +59,7 @@ def mineral_numbers(formula: Formula, mineral: Mineral) -> dict[str, np.ndarray]
     if mineral.name in END_MEMBERS:
         out |= end_members(formula, mineral.name)
     if mineral.name == "garnet":
-        out |= garnet_end_members(formula)
+        out |= garnet_allocation(formula)[0]
     if mineral.name == "spinel":
         cr, al, fe3 = formula.total("Cr"), formula.total("Al"), _ferric(formula)
         out["Cr#"] = ratio(cr, cr + al)
@@ -76,39 +76,91 @@ def _ferric(formula: Formula) -> np.ndarray:
 
 
 # --8<-- [start:garnet]
-def garnet_end_members(formula: Formula) -> dict[str, np.ndarray]:
-    """Alm, Prp, Sps, Grs from Fe2+, Mg, Mn, Ca over the X site (Fe2+ + Mg + Mn + Ca); Adr
-    and Uv from Fe3+ and Cr over the octahedral Y site, their Ca taken from Grs. Z holds Si,
-    then Al, then Fe3+ up to 3 (Grew et al. 2013): only what is left of Al and Fe3+ is in Y,
-    with Cr and Ti."""
-    fe2, mg, mn, ca = (
-        ferrous(formula),
-        formula.total("Mg"),
-        formula.total("Mn"),
-        formula.total("Ca"),
-    )
-    al, cr, ti, fe3 = (
-        formula.total("Al"),
-        formula.total("Cr"),
-        formula.total("Ti"),
-        _ferric(formula),
-    )
+GARNET_OTHER = "garnet_other_%"  # the Ca (share of X) that no end-member carries
+GARNET_FLAG = 1.0  # mol %: a smaller leftover (0.01 Ti apfu, 0.2 wt% TiO2) is trace, not flagged
+
+
+def garnet_sites(formula: Formula) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The X cations (Ca, Mg, Fe2+, Mn) scaled to 3 and the octahedral Y cations (Al, Cr, Fe3+,
+    Ti) scaled to 2, with the apfu of X and of Y. Z holds Si, then Al, then Fe3+ up to 3 (site
+    allocation after Grew et al. 2013): only the Al and Fe3+ left over are in Y."""
     z_gap = np.clip(3 - formula.total("Si"), 0, None)  # Z places Si leaves empty
+    al, fe3 = formula.total("Al"), _ferric(formula)
     al_z = np.minimum(al, z_gap)
-    fe3_y = fe3 - np.minimum(fe3, z_gap - al_z)
-    x_site, y_site = fe2 + mg + mn + ca, al - al_z + fe3_y + cr + ti
-    adr, uv = ratio(fe3_y, y_site), ratio(cr, y_site)
-    return {
-        "Alm": ratio(fe2, x_site),
-        "Prp": ratio(mg, x_site),
-        "Sps": ratio(mn, x_site),
-        "Grs": ratio(ca, x_site) - adr - uv,
+    fe3_z = np.minimum(fe3, z_gap - al_z)
+    x = {"Ca": formula.total("Ca"), "Mg": formula.total("Mg")}
+    x |= {"Fe2+": ferrous(formula), "Mn": formula.total("Mn")}
+    y = {"Al": al - al_z, "Cr": formula.total("Cr"), "Fe3+": fe3 - fe3_z}
+    y["Ti"] = formula.total("Ti")
+    x_apfu, y_apfu = sum(x.values()), sum(y.values())
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN where a site is empty
+        return (
+            {k: 3 * v / x_apfu for k, v in x.items()} | {k: 2 * v / y_apfu for k, v in y.items()},
+            x_apfu,
+            y_apfu,
+        )
+
+
+def garnet_allocation(formula: Formula) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """End-member mole %, and the mole % of what no end-member holds. A simplified
+    sequential scheme (this project's; Locock 2008 recasts ~29 end-members): the Ca garnets
+    Uv, Adr, Grs take Cr, then Fe3+, then Al of Y as far as Ca allows; Cr left goes with Mg
+    as knorringite, Fe3+ left with Fe2+ as skiagite; Prp, Alm, Sps are the Mg, Fe2+, Mn that
+    remain. No fraction is negative or over 100; Ca that no Y cation matches (Ti garnets:
+    schorlomite, morimotoite) is garnet_other_%, so the nine columns add up to 100."""
+    s = garnet_sites(formula)[0]
+    uv = np.minimum(s["Cr"] / 2, s["Ca"] / 3)
+    adr = np.minimum(s["Fe3+"] / 2, s["Ca"] / 3 - uv)
+    grs = np.minimum(s["Al"] / 2, s["Ca"] / 3 - uv - adr)
+    kno = np.minimum(s["Cr"] / 2 - uv, s["Mg"] / 3)
+    ski = np.minimum(s["Fe3+"] / 2 - adr, s["Fe2+"] / 3)
+    per_unit = {
+        "Alm": s["Fe2+"] / 3 - ski,
+        "Prp": s["Mg"] / 3 - kno,
+        "Sps": s["Mn"] / 3,
+        "Grs": grs,
         "Adr": adr,
         "Uv": uv,
+        "Kno": kno,
+        "Ski": ski,
+        GARNET_OTHER: s["Ca"] / 3 - uv - adr - grs,
     }
+    left = {
+        "Ti in Y": s["Ti"] / 2,
+        "Ca": per_unit[GARNET_OTHER],
+        "Cr": s["Cr"] / 2 - uv - kno,
+        "Fe3+": s["Fe3+"] / 2 - adr - ski,
+    }
+    percent = {name: 100 * f for name, f in per_unit.items()}
+    return percent, {name: 100 * f for name, f in left.items()}
 
 
 # --8<-- [end:garnet]
+
+
+def mineral_notes(
+    formula: Formula, mineral: Mineral, numbers: dict[str, np.ndarray]
+) -> list[list[str]]:
+    """Per row (analyses on axis 1), why the preset's `numbers` are suspect: F + Cl beyond the
+    OH site; for garnet, what its end-members leave out (Ti in Y; Ca, Cr, Fe3+ unallocated)."""
+    notes: list[list[str]] = [[] for _ in range(formula.apfu.shape[1])]
+    for i in np.flatnonzero(numbers.get("OH_apfu", np.zeros(len(notes))) < 0):
+        notes[i].append("F + Cl exceed the OH site")
+    if mineral.name == "garnet":
+        _, left = garnet_allocation(formula)
+        _, x_apfu, y_apfu = garnet_sites(formula)
+        for i in range(len(notes)):
+            parts = [
+                f"{name} {percent[i] / 100 * (x_apfu if name == 'Ca' else y_apfu)[i]:.3f}"
+                for name, percent in left.items()
+                if percent[i] >= GARNET_FLAG
+            ]
+            if parts:
+                notes[i].append(
+                    f"garnet end-members leave out {', '.join(parts)} apfu (not modelled; "
+                    f"{GARNET_OTHER} {numbers[GARNET_OTHER][i]:.1f})"
+                )
+    return notes
 
 
 def iron_split_weights(

@@ -20,7 +20,13 @@ from snippets.epma.elements import element
 from snippets.epma.exports import parse_cells
 from snippets.epma.formula import end_members, structural_formula
 from snippets.epma.headers import HALOGENS, Analyte, Columns, InputError
-from snippets.epma.minerals import MINERALS, droop_flags, iron_split_weights, mineral_numbers
+from snippets.epma.minerals import (
+    MINERALS,
+    droop_flags,
+    iron_split_weights,
+    mineral_notes,
+    mineral_numbers,
+)
 from snippets.epma.oxides import oxide
 
 MAX_PROBLEMS = 10  # problems listed in one error message
@@ -290,9 +296,8 @@ def _formula_columns(
             for rows, message in droop_flags(formula):
                 for i in np.flatnonzero(rows):
                     data.notes[i].append(message.format(formula.droop[i]))
-        if "OH_apfu" in numbers:
-            for i in np.flatnonzero(numbers["OH_apfu"] < 0):
-                data.notes[i].append("F + Cl exceed the OH site")
+        for i, notes in enumerate(mineral_notes(formula, MINERALS[options.mineral], numbers)):
+            data.notes[i].extend(notes)
     return out
 
 

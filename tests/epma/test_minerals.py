@@ -1,12 +1,21 @@
-"""Mineral presets and halogens, from the Python API: formulas built forward from stated
-end-member compositions (IMA formulas) must come back, with the numbers users read off them."""
+"""Mineral presets and halogens, from the Python API (and the garnet flags through the
+command): formulas built forward from stated end-member compositions (IMA formulas) must come
+back, with the numbers users read off them."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from snippets.epma import oxide, structural_formula
+from snippets.epma.cli import main
 from snippets.epma.elements import element
-from snippets.epma.minerals import MINERALS, iron_split_weights, mineral_numbers
+from snippets.epma.minerals import (
+    GARNET_OTHER,
+    MINERALS,
+    iron_split_weights,
+    mineral_notes,
+    mineral_numbers,
+)
 
 OXIDES = {"Si": "SiO2", "Al": "Al2O3", "Fe": "FeO", "Mg": "MgO", "Ca": "CaO", "Na": "Na2O"}
 OXIDES |= {"K": "K2O", "Cr": "Cr2O3", "Mn": "MnO", "P": "P2O5", "Ti": "TiO2"}
@@ -81,7 +90,112 @@ def test_droop_clipped_estimates_are_kept_for_the_warning():
 
 def test_garnet_ferric_iron_filling_the_tetrahedral_site_is_not_andradite():
     # Ca3 (Fe3+1.8 Ti0.2) (Si2.8 Fe3+0.2) O12, all iron as FeO: Droop recovers Fe3+ 2.0, of
-    # which 0.2 completes Z (Grew et al. 2013); Y holds 1.8 Fe3+ and 0.2 Ti, so Adr = 90.
+    # which 0.2 completes Z (site allocation after Grew et al. 2013); Y holds 1.8 Fe3+ and
+    # 0.2 Ti, so Adr = 90. No Al: no grossular; the Ca that pairs with Ti is left over.
     formula, numbers = preset_formula("garnet", analysis({"Ca": 3, "Fe": 2, "Ti": 0.2, "Si": 2.8}))
     assert formula["Fe3+"][0] == pytest.approx(2)
-    assert numbers["Adr"][0] == pytest.approx(90) and numbers["Grs"][0] == pytest.approx(10)
+    assert numbers["Adr"][0] == pytest.approx(90) and numbers["Grs"][0] == 0
+    assert numbers[GARNET_OTHER][0] == pytest.approx(10)
+
+
+# Garnets built from ideal formulas (all iron as FeO; Droop's charge balance recovers the
+# Fe3+), with the end-members of the sequential scheme worked by hand on 3 X and 2 Y cations:
+# Uv = min(Cr/2, Ca/3), Adr = min(Fe3+/2, Ca/3 - Uv), Grs = min(Al/2, Ca/3 - Uv - Adr),
+# Kno = min(Cr/2 - Uv, Mg/3), Ski = min(Fe3+/2 - Adr, Fe2+/3), Prp = Mg/3 - Kno,
+# Alm = Fe2+/3 - Ski, Sps = Mn/3, other = Ca/3 - Uv - Adr - Grs (x 100).
+# Review 10b (F1): the former Grs = Ca/X - Adr - Uv gave Grs -10, -21.7, -46.7 and -3.3 here.
+CR_PYROPES_AND_LOW_CA_ALMANDINE = {
+    # lherzolitic Cr-pyrope (G9): Uv takes all 0.3 Ca with 0.2 Cr; the other 0.2 Cr is Kno.
+    "G9 Mg2.4Fe0.3Ca0.3 Cr0.4Al1.6": (
+        {"Mg": 2.4, "Fe": 0.3, "Ca": 0.3, "Cr": 0.4, "Al": 1.6, "Si": 3},
+        {"Alm": 10, "Prp": 70, "Uv": 10, "Kno": 10},
+    ),
+    # harzburgitic Cr-pyrope (G10): 0.1 Ca carries Uv 3.33; Cr 0.5 - 0.0667 goes to Kno.
+    "G10 Mg2.6Fe0.3Ca0.1 Cr0.5Al1.5": (
+        {"Mg": 2.6, "Fe": 0.3, "Ca": 0.1, "Cr": 0.5, "Al": 1.5, "Si": 3},
+        {"Alm": 10, "Prp": 65, "Uv": 100 / 30, "Kno": 65 / 3},
+    ),
+    "Mg2.9Ca0.1 Cr1Al1": (
+        {"Mg": 2.9, "Ca": 0.1, "Cr": 1, "Al": 1, "Si": 3},
+        {"Prp": 50, "Uv": 100 / 30, "Kno": 140 / 3},
+    ),
+    # metapelite almandine with 0.1 Fe3+: Adr only as far as the 0.05 Ca allows, the rest of
+    # the Fe3+ with Fe2+ as skiagite; no Ca left for Grs.
+    "Alm Fe2.7Mg0.25Ca0.05 Al1.9Fe3+0.1": (
+        {"Fe": 2.8, "Mg": 0.25, "Ca": 0.05, "Al": 1.9, "Si": 3},
+        {"Alm": 90 - 10 / 3, "Prp": 25 / 3, "Adr": 5 / 3, "Ski": 10 / 3},
+    ),
+}
+GARNET_COLUMNS = ("Alm", "Prp", "Sps", "Grs", "Adr", "Uv", "Kno", "Ski", GARNET_OTHER)
+
+
+def octahedral_al_percent(formula) -> float:
+    """100 Al(Y)/2 on 2 Y cations: the most grossular the Al allows (Al fills Z after Si)."""
+    al, si = formula.total("Al")[0], formula.total("Si")[0]
+    fe3 = formula["Fe3+"][0] if "Fe3+" in formula.species else 0.0
+    al_y = al - min(al, max(3 - si, 0))
+    fe3_y = fe3 - min(fe3, max(3 - si - (al - al_y), 0))
+    return 100 * al_y / (al_y + fe3_y + formula.total("Cr")[0] + formula.total("Ti")[0])
+
+
+@pytest.mark.parametrize("name", CR_PYROPES_AND_LOW_CA_ALMANDINE)
+def test_garnet_cr_pyropes_and_low_ca_almandine_have_no_negative_end_member(name):
+    cations, expected = CR_PYROPES_AND_LOW_CA_ALMANDINE[name]
+    formula, numbers = preset_formula("garnet", analysis(cations))
+    for column in GARNET_COLUMNS:
+        assert numbers[column][0] == pytest.approx(expected.get(column, 0), abs=1e-9), column
+    assert sum(numbers[c][0] for c in GARNET_COLUMNS) == pytest.approx(100)
+    assert numbers["Grs"][0] <= octahedral_al_percent(formula) + 1e-9
+    assert mineral_notes(formula, MINERALS["garnet"], numbers) == [[]], "all allocated"
+    if cations.get("Cr", 0) / 2 > cations["Ca"] / 3:
+        assert numbers["Kno"][0] > 0, "Cr beyond what Ca carries as Uv is knorringite"
+
+
+# Ti garnets (review 10b, F2): Ti in Y is in no end-member of the scheme, so the Ca it pairs
+# with is garnet_other_% and the row is flagged. Worked by hand as above.
+TI_GARNETS = {
+    # schorlomite Ca3 Ti2 (Si Fe3+2) O12: all Fe3+ in Z, Y all Ti.
+    "schorlomite": ({"Ca": 3, "Ti": 2, "Fe": 2, "Si": 1}, {GARNET_OTHER: 100}),
+    # melanite Ca3 (Fe3+1.5 Ti0.5) (Si2.5 Fe3+0.5) O12
+    "melanite": ({"Ca": 3, "Fe": 2, "Ti": 0.5, "Si": 2.5}, {"Adr": 75, GARNET_OTHER: 25}),
+    # Ti-andradite Ca3 (Fe3+1.7 Ti0.2 Al0.1) (Si2.8 Al0.2) O12: Al 0.1 in Y allows Grs 5.
+    "Ti-andradite, Al 0.1 in Y": (
+        {"Ca": 3, "Fe": 1.7, "Ti": 0.2, "Al": 0.3, "Si": 2.8},
+        {"Adr": 85, "Grs": 5, GARNET_OTHER: 10},
+    ),
+    # morimotoite Ca3 (Fe2+ Ti) Si3 O12: the Fe2+ counts on X (X = 4, scaled to 3).
+    "morimotoite": ({"Ca": 3, "Fe": 1, "Ti": 1, "Si": 3}, {"Alm": 25, GARNET_OTHER: 75}),
+}
+
+
+@pytest.mark.parametrize("name", TI_GARNETS)
+def test_ti_garnets_are_not_grossular_and_are_flagged(name):
+    cations, expected = TI_GARNETS[name]
+    formula, numbers = preset_formula("garnet", analysis(cations))
+    for column in GARNET_COLUMNS:
+        assert numbers[column][0] == pytest.approx(expected.get(column, 0), abs=1e-9), column
+    assert sum(numbers[c][0] for c in GARNET_COLUMNS) == pytest.approx(100)
+    assert numbers["Grs"][0] <= octahedral_al_percent(formula) + 1e-9
+    [[note]] = mineral_notes(formula, MINERALS["garnet"], numbers)
+    assert note.startswith(f"garnet end-members leave out Ti in Y {cations['Ti']:.3f}, Ca ")
+    assert f"{GARNET_OTHER} {expected[GARNET_OTHER]:.1f}" in note
+
+
+def test_garnet_leftovers_reach_the_flag_column_of_the_command(tmp_path, capsys):
+    """`epma formula --mineral garnet`: the Kno, Ski and garnet_other_% columns, and the flag
+    that names what the end-members leave out, on a Cr-pyrope, an almandine and schorlomite."""
+    rows = [CR_PYROPES_AND_LOW_CA_ALMANDINE["G10 Mg2.6Fe0.3Ca0.1 Cr0.5Al1.5"][0]]
+    rows += [CR_PYROPES_AND_LOW_CA_ALMANDINE["Alm Fe2.7Mg0.25Ca0.05 Al1.9Fe3+0.1"][0]]
+    rows += [TI_GARNETS["schorlomite"][0]]
+    wt = pd.DataFrame([{k: v[0] for k, v in analysis(r).items()} for r in rows]).fillna(0)
+    wt = (100 * wt.div(wt.sum(axis=1), axis=0)).round(4)  # wt% adding up to 100, as printed
+    source, output = tmp_path / "garnets.csv", tmp_path / "out.csv"
+    wt.insert(0, "Analysis", ["G10", "almandine", "schorlomite"])
+    wt.to_csv(source, index=False)
+    assert main(["formula", str(source), "-o", str(output), "--mineral", "garnet"]) == 0
+    table = pd.read_csv(output, keep_default_na=False)
+    assert table["Kno"].tolist() == pytest.approx([65 / 3, 0, 0], abs=0.01)
+    assert table["Ski"].tolist() == pytest.approx([0, 10 / 3, 0], abs=0.01)
+    assert table[GARNET_OTHER].tolist() == pytest.approx([0, 0, 100], abs=0.01)
+    assert ["garnet end-members" in f for f in table["flag"]] == [False, False, True]
+    assert "Ti in Y 2.000, Ca 3.000 apfu (not modelled" in table.loc[2, "flag"]
