@@ -31,8 +31,9 @@ Input columns are copied unchanged (numbers with decimal commas get points); add
 <El>_at%, <El>_wt%, <Oxide>_wt%, <Oxide>_mol%, <El>_apfu, cation_sum, total_recalc (with iron
 as FeO + Fe2O3 after a Fe3+ split), total (analytical total less O=F,Cl, before any
 normalisation), normalised, and flag (why a row is suspect: total outside --flag-total, values
-set to zero, Droop's Fe3+ clipped; flagged rows are kept). The report (standard error, and
-OUTPUT.meta.json) names every column read, every preamble line and summary row left out.
+set to zero, Droop's Fe3+ clipped, what garnet end-members leave out; flagged rows are kept).
+The report (standard error, and OUTPUT.meta.json) names every column read, every preamble line
+and summary row left out.
 
 Bad input stops the run with a message naming the line and column, exit status 2, and no
 output file. Atomic weights: {ATOMIC_WEIGHTS_SOURCE}.
@@ -44,7 +45,7 @@ examples:
   epma to-weight atomic.csv                           element at% -> wt%, to stdout
   epma to-oxide elements.csv --oxide Fe=Fe2O3         element wt% -> oxide wt%
   epma to-mole glass.csv                              oxide wt% -> oxide mol%
-  epma formula garnet.txt --mineral garnet            12 O, 8 cations, Droop Fe3+, Alm..Adr
+  epma formula garnet.txt --mineral garnet            12 O, 8 cations, Droop Fe3+, Alm..Ski
   epma formula spinel.csv --oxygens 4 --cations 3 --fe3 droop
   epma to-atomic export.txt --below-detection zero --negative zero --label Operator
 """

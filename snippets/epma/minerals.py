@@ -27,7 +27,7 @@ MINERALS = {
     for m in (
         Mineral("olivine", 4, 3, None, reference="Deer, Howie & Zussman (2013)"),
         Mineral("pyroxene", 6, 4, "droop", reference="Morimoto (1988); Droop (1987)"),
-        Mineral("garnet", 12, 8, "droop", reference="Droop (1987); Grew et al. (2013)"),
+        Mineral("garnet", 12, 8, "droop", reference="Droop (1987); sites after Grew et al. (2013)"),
         Mineral("spinel", 4, 3, "droop", reference="Droop (1987)"),
         Mineral("feldspar", 8, 5, None, reference="Deer, Howie & Zussman (2013)"),
         Mineral("amphibole", 23, None, None, 2, "Leake et al. (1997), 23 O anhydrous"),
@@ -102,12 +102,13 @@ def garnet_sites(formula: Formula) -> tuple[dict[str, np.ndarray], np.ndarray, n
 
 
 def garnet_allocation(formula: Formula) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """End-member mole %, and the mole % of what no end-member holds. A simplified
-    sequential scheme (this project's; Locock 2008 recasts ~29 end-members): the Ca garnets
-    Uv, Adr, Grs take Cr, then Fe3+, then Al of Y as far as Ca allows; Cr left goes with Mg
-    as knorringite, Fe3+ left with Fe2+ as skiagite; Prp, Alm, Sps are the Mg, Fe2+, Mn that
-    remain. No fraction is negative or over 100; Ca that no Y cation matches (Ti garnets:
-    schorlomite, morimotoite) is garnet_other_%, so the nine columns add up to 100."""
+    """End-member mole %, and the mole % of what no end-member holds, by a simplified
+    sequential scheme (this project's; Locock 2008 recasts into ~29 end-members, Ti and Zr
+    garnets and katoite among them). The Ca garnets Uv, Adr, Grs take Cr, then Fe3+, then Al
+    of Y as far as Ca allows; Cr left goes with Mg as knorringite, Fe3+ left with Fe2+ as
+    skiagite; Prp, Alm, Sps are the Mg, Fe2+, Mn that remain. No fraction is negative or over
+    100; Ca that no Y cation matches (Ti garnets: schorlomite, morimotoite) is garnet_other_%,
+    so the nine columns add up to 100."""
     s = garnet_sites(formula)[0]
     uv = np.minimum(s["Cr"] / 2, s["Ca"] / 3)
     adr = np.minimum(s["Fe3+"] / 2, s["Ca"] / 3 - uv)
