@@ -129,3 +129,10 @@ def imported_snippets(source: str, snippets: Path = SNIPPETS) -> list[Path]:
     for unit in sorted(seen):
         found += [p for p in (snippets / unit, snippets / f"{unit}.py") if p.exists()]
     return found
+
+
+def module_inputs(module) -> list[Path]:
+    """What an imported snippets module computes with: its file and every snippets/ file it
+    imports, transitively (a figure is redrawn when any of them changes)."""
+    path = Path(module.__file__)
+    return [path, *imported_snippets(path.read_text(encoding="utf-8"))]

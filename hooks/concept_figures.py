@@ -16,11 +16,8 @@ from mkdocs.plugins import event_priority
 
 from snippets import concepts
 
-# What the figures are computed and drawn from: the lesson modules (not the two tools).
-INPUTS = (
-    *sorted(build_cache.SNIPPETS.glob("*.py")),
-    Path(__file__),
-)
+# What the figures are computed and drawn from: the snippets concepts.py imports, and this hook.
+INPUTS = (*build_cache.module_inputs(concepts), Path(__file__))
 
 
 @event_priority(100)  # before the plugins, so htmlproofer's list of files holds the figures

@@ -17,12 +17,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 from snippets.cifar.errors import CifarError
-from snippets.cifar.experiments.figures import render
+from snippets.cifar.experiments import figures
 from snippets.cifar.experiments.records import StudyRecords, find_studies, load_study
 from snippets.cifar.experiments.summary import markdown, wall_time_markdown
 
 RUNS = "runs"
-DRAWING_CODE = build_cache.SNIPPETS / "cifar"  # figures draw with the trainer's record code
 MARKER = re.compile(r"^<!-- runs:(?P<kind>table|wall-time) (?P<what>[\w./-]+) -->$", re.M)
 studies: dict[str, StudyRecords] = {}
 
@@ -42,11 +41,12 @@ def on_config(config):
 @event_priority(100)  # before the plugins, so htmlproofer's list of files holds the figures
 def on_files(files, config):
     """Add each study's figure to the site, drawn by a worker while the pages are made."""
-    code = build_cache.content_hash([DRAWING_CODE, Path(__file__), version("matplotlib")])
+    drawing_code = [*build_cache.module_inputs(figures), Path(__file__), version("matplotlib")]
+    code = build_cache.content_hash(drawing_code)
     for key, study in studies.items():
         inputs = [study.folder, code]  # redrawn when the records or the drawing code change
         name = f"run records: the figure of {study.folder}"
-        figure_pool.add(files, config, f"figures/{key}.svg", inputs, name, render, study)
+        figure_pool.add(files, config, f"figures/{key}.svg", inputs, name, figures.render, study)
     return files
 
 
