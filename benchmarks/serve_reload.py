@@ -155,7 +155,8 @@ def wait_for_reload(poll: str, signal: list[float]) -> None:
 
 def strict_build(project: Path, site: Path) -> tuple[float, float]:
     """Wall and CPU seconds of `mkdocs build --strict` of `project`; a failed build is an error.
-    CPU time (the build and the notebook kernels it waits for) varies less with the load."""
+    CPU time (the build and the notebook kernels it waits for; not the figure workers, children
+    of the fork server) varies less with the load."""
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(
