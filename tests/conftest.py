@@ -49,3 +49,17 @@ def built_site(tmp_path_factory) -> Path:
     result = build_site(ROOT / "mkdocs.yml", site)
     assert result.returncode == 0, f"strict build failed:\n{result.stdout}\n{result.stderr}"
     return site
+
+
+@pytest.fixture
+def preview_cache(tmp_path, monkeypatch) -> Path:
+    """The preview's build cache (hooks/build_cache.py) in a temporary folder, in `serve` mode
+    outside CI, as `make serve` uses it; back to `build` after."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import build_cache
+
+    monkeypatch.setattr(build_cache, "CACHE", tmp_path / "cache")
+    monkeypatch.delenv("CI", raising=False)
+    build_cache.start("serve")
+    yield tmp_path / "cache"
+    build_cache.start("build")

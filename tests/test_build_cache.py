@@ -10,17 +10,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 import build_cache  # a hook helper, imported from hooks/ as MkDocs does
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    """The cache in a temporary folder, in `serve` mode outside CI; back to `build` after."""
-    monkeypatch.setattr(build_cache, "CACHE", tmp_path / "cache")
-    monkeypatch.delenv("CI", raising=False)
-    build_cache.start("serve")
-    yield tmp_path / "cache"
-    build_cache.start("build")
-
-
-def test_serve_keeps_one_entry_per_content(cache, tmp_path):
+def test_serve_keeps_one_entry_per_content(preview_cache, tmp_path):
     records = tmp_path / "records"
     records.mkdir()
     (records / "metrics.jsonl").write_text('{"epoch": 1}\n')
@@ -33,20 +23,20 @@ def test_serve_keeps_one_entry_per_content(cache, tmp_path):
     build_cache.store("svg", [records, "code v1"], "<svg>two</svg>")
     build_cache.store("svg", [records, "code v2"], "<svg>three</svg>")  # new drawing code
     assert build_cache.lookup("svg", [records, "code v1"]) == "<svg>two</svg>"
-    assert len(list((cache / "svg").iterdir())) == 3
+    assert len(list((preview_cache / "svg").iterdir())) == 3
 
 
 @pytest.mark.parametrize("command", ["build", "gh-deploy"])
-def test_builds_never_read_or_write_the_cache(cache, command):
+def test_builds_never_read_or_write_the_cache(preview_cache, command):
     build_cache.start("serve")
     build_cache.store("svg", ["same key"], "<svg>stale</svg>")
     build_cache.start(command)
     assert build_cache.lookup("svg", ["same key"]) is None, "a build reused a cached figure"
     build_cache.store("svg", ["other key"], "<svg>new</svg>")
-    assert len(list((cache / "svg").iterdir())) == 1, "a build wrote to the cache"
+    assert len(list((preview_cache / "svg").iterdir())) == 1, "a build wrote to the cache"
 
 
-def test_ci_never_reads_the_cache_even_while_serving(cache, monkeypatch):
+def test_ci_never_reads_the_cache_even_while_serving(preview_cache, monkeypatch):
     build_cache.store("svg", ["same key"], "<svg>stale</svg>")
     monkeypatch.setenv("CI", "true")
     assert not build_cache.enabled()

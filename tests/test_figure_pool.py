@@ -28,16 +28,6 @@ def config(tmp_path) -> MkDocsConfig:
     return config
 
 
-@pytest.fixture
-def serving(tmp_path, monkeypatch):
-    """The preview's cache in a temporary folder, as `mkdocs serve` outside CI uses it."""
-    monkeypatch.setattr(build_cache, "CACHE", tmp_path / "cache")
-    monkeypatch.delenv("CI", raising=False)
-    build_cache.start("serve")
-    yield tmp_path / "cache"
-    build_cache.start("build")
-
-
 def test_a_figure_is_drawn_by_a_worker_and_in_its_file_by_on_env(config):
     files = Files([])
     figure_pool.add(files, config, "figures/a.svg", ["key"], "figure a", *SOFTMAX)
@@ -47,16 +37,16 @@ def test_a_figure_is_drawn_by_a_worker_and_in_its_file_by_on_env(config):
     assert file.content_string == concepts.draw("softmax-scaling")
 
 
-def test_a_figure_that_raises_fails_the_build_naming_it_and_is_not_cached(config, serving):
+def test_a_figure_that_raises_fails_the_build_naming_it_and_is_not_cached(config, preview_cache):
     files = Files([])
     figure_pool.add(files, config, "figures/a.svg", ["a"], "figure a", concepts.draw, "no-such")
     with pytest.raises(PluginError, match=r"figure a cannot be drawn: KeyError.*no-such"):
         figure_pool.on_env(None, config, files)
     assert build_cache.lookup("svg", ["a"]) is None
-    assert not serving.exists() or not any(p.is_file() for p in serving.rglob("*"))
+    assert not preview_cache.exists() or not any(p.is_file() for p in preview_cache.rglob("*"))
 
 
-def test_while_serving_an_unchanged_figure_comes_from_the_cache(config, serving):
+def test_while_serving_an_unchanged_figure_comes_from_the_cache(config, preview_cache):
     first, again = Files([]), Files([])
     figure_pool.add(first, config, "figures/a.svg", ["same"], "figure a", *SOFTMAX)
     figure_pool.on_env(None, config, first)
