@@ -48,9 +48,14 @@ def start(device: torch.device) -> Processes:
     return Processes(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", 0)))
 
 
-def stop() -> None:
-    """Leave the process group, if this process joined one."""
+def stop(together: bool = False) -> None:
+    """Leave the process group, if this process joined one. A finished run leaves `together`:
+    every process waits at a barrier first, so none tears its connections down while another
+    still uses them (gloo can abort the process then). A failing process leaves at once, so
+    that torchrun sees it exit and stops the others."""
     if dist.is_initialized():
+        if together:
+            dist.barrier()
         dist.destroy_process_group()
 
 

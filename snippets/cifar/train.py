@@ -278,14 +278,17 @@ def train(config: TrainConfig, argv: list[str] | None = None) -> TrainResult:
     """
     config, saved, device, notice = prepare(config)
     processes = start(device)
+    finished = False
     try:
         data = load_data(config, processes)
         run, state = set_up(config, saved, device, processes, data, argv)
         if notice and processes.main:
             print(notice, file=sys.stderr)  # a fallback is announced, even with --quiet
-        return run_epochs(run, state)
+        result = run_epochs(run, state)
+        finished = True
+        return result
     finally:
-        stop()
+        stop(together=finished)
 
 
 def set_up(
